@@ -1,0 +1,1 @@
+"""8xx: capacity — how big must the apps be (tag heroku)."""

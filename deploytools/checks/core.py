@@ -1,0 +1,37 @@
+"""0xx: deploytools itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+from django.utils.translation import gettext as _
+
+from deploytools import conf as conf_module
+from deploytools.checks.registry import Messages, deploytools_check
+
+
+@deploytools_check(
+    name="deploytools_setting",
+    title=_("DEPLOYTOOLS setting is valid"),
+    ids=["E001"],
+    tags=["preflight", "release", "heroku"],
+    # Cheap and about our own configuration: runs in a plain `manage.py check` too.
+    deploy=False,
+)
+def check_deploytools_setting(app_configs: Any = None, **kwargs: Any) -> Messages:
+    """E001: DEPLOYTOOLS is a dict of known keys with values of the right type."""
+    raw = getattr(settings, "DEPLOYTOOLS", {})
+    known = ", ".join(sorted(conf_module.OPTIONS))
+    return [
+        checks.Error(
+            _("DEPLOYTOOLS %(where)s: %(problem)s.")
+            % {"where": f"[{key!r}]" if key else "", "problem": problem},
+            hint=_("Fix or remove it in settings.DEPLOYTOOLS; valid keys: %(keys)s.")
+            % {"keys": known},
+            obj=f"settings.DEPLOYTOOLS[{key!r}]" if key else "settings.DEPLOYTOOLS",
+            id="deploytools.E001",
+        )
+        for key, problem in conf_module.problems(raw)
+    ]

@@ -1,0 +1,1 @@
+"""4xx: git (tag preflight)."""

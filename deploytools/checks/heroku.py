@@ -1,0 +1,1 @@
+"""7xx: the Heroku platform — Heroku's Production Check (tag heroku)."""

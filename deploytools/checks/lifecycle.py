@@ -1,0 +1,1 @@
+"""5xx: Django and Python support dates (tags preflight, heroku)."""

@@ -1,0 +1,1 @@
+"""9xx: the live site (tag live)."""

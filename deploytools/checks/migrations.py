@@ -1,0 +1,1 @@
+"""3xx: migrations (tags preflight, release)."""

@@ -1,0 +1,1 @@
+"""2xx: project files (tag preflight)."""

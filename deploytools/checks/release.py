@@ -1,0 +1,1 @@
+"""6xx: release phase (tag release)."""

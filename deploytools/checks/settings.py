@@ -1,0 +1,1 @@
+"""1xx: production settings (tags preflight, release, settings)."""

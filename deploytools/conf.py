@@ -1,0 +1,219 @@
+"""
+Typed, lazy access to the ``DEPLOYTOOLS`` setting.
+
+All of deploytools reads its configuration through :data:`conf`. Each attribute reads
+``settings.DEPLOYTOOLS`` at access time, so ``override_settings`` works in tests, and an invalid
+value falls back to its default (``deploytools.E001`` reports it) rather than crashing a check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Option:
+    """One key of ``DEPLOYTOOLS``: its default, accepted types and what it is for."""
+
+    default: Any
+    types: tuple[type, ...]
+    doc: str
+    choices: tuple[str, ...] = ()
+    item_type: type | None = None  # for lists: the type of each item
+
+
+OPTIONS: dict[str, Option] = {
+    "RELEASE_BRANCH": Option(
+        "local/production", (str,), "The tested branch that is pushed to Heroku."
+    ),
+    "HEROKU_REMOTE": Option("heroku", (str,), "Name of the git remote that points at Heroku."),
+    "HEROKU_DEPLOY_BRANCH": Option(
+        "master", (str,), "Branch of the Heroku remote that a push deploys (main or master)."
+    ),
+    "HEROKU_APP": Option(
+        None,
+        (str, type(None)),
+        "Heroku app name; else HEROKU_APP_NAME, else the heroku git remote.",
+    ),
+    "TEST_COMMAND": Option(
+        "python manage.py test",
+        (str, list),
+        "Command that runs the project's tests (preflight --run-tests, --push).",
+    ),
+    "OPTIONAL_ENV_VARS": Option(
+        [],
+        (list, tuple),
+        "Environment variables the settings may read that production need not set (W106).",
+        item_type=str,
+    ),
+    "REQUIREMENTS_FILE": Option(
+        "requirements.txt", (str,), "Production requirements, relative to the project root."
+    ),
+    "SLUG_SIZE_WARNING_MB": Option(
+        400, (int,), "Estimated slug size (MB) that triggers W214; Heroku's limit is 500."
+    ),
+    "UNSAFE_MIGRATIONS": Option(
+        "fail",
+        (str,),
+        "Release-phase policy for migrations unsafe while the old release serves traffic.",
+        choices=("fail", "warn"),
+    ),
+    "ALLOW_UNSAFE_MIGRATIONS": Option(
+        [],
+        (list, tuple),
+        'Explicit per-migration opt-in, as "app_label.migration_name".',
+        item_type=str,
+    ),
+    "DATABASE_WAIT_SECONDS": Option(
+        60, (int, float), "How long the release phase waits for the database (E601)."
+    ),
+    "MIGRATION_LOCK": Option(
+        True,
+        (bool,),
+        "Take a PostgreSQL advisory lock around migrations. Turn off behind a transaction "
+        "pooler such as PgBouncer, where session-level advisory locks do not hold.",
+    ),
+    "MIGRATION_LOCK_TIMEOUT_SECONDS": Option(
+        120, (int, float), "How long a release waits for another release's lock (E602)."
+    ),
+    "POST_MIGRATE_COMMANDS": Option(
+        None,
+        (list, tuple, type(None)),
+        "Management commands run after migrate; None runs createcachetable when a "
+        "database cache is configured.",
+        item_type=str,
+    ),
+    "MEMORY_PROBE_URLS": Option(
+        ["/", "/health"],
+        (list, tuple),
+        "Paths requested when measuring a worker's memory (W802, I803).",
+        item_type=str,
+    ),
+    "HEROKU_API_TIMEOUT_SECONDS": Option(
+        10, (int, float), "Timeout of each Heroku Platform API request."
+    ),
+    "HEROKU_API_RETRIES": Option(
+        3, (int,), "Retries of a Heroku API request that got 429 or 5xx."
+    ),
+}
+
+
+def _valid(name: str, value: Any) -> bool:
+    option = OPTIONS[name]
+    # bool is an int: do not accept True as a number of seconds.
+    if isinstance(value, bool) and bool not in option.types:
+        return False
+    if not isinstance(value, option.types):
+        return False
+    if option.choices and value not in option.choices:
+        return False
+    if option.item_type is not None and isinstance(value, list | tuple):
+        return all(isinstance(item, option.item_type) for item in value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+        return False
+    return True
+
+
+def problems(raw: object) -> list[tuple[str, str]]:
+    """(key, problem) pairs for an invalid DEPLOYTOOLS value; empty when it is valid."""
+    if not isinstance(raw, Mapping):
+        return [("", f"must be a dict, not {type(raw).__name__}")]
+    found: list[tuple[str, str]] = []
+    for key, value in raw.items():
+        if key not in OPTIONS:
+            found.append((str(key), "unknown key"))
+        elif not _valid(key, value):
+            option = OPTIONS[key]
+            expected = " or ".join(t.__name__ for t in option.types)
+            if option.choices:
+                expected = " or ".join(repr(c) for c in option.choices)
+            elif option.item_type is not None:
+                expected = f"a list of {option.item_type.__name__}"
+            found.append((key, f"expected {expected}, got {type(value).__name__}"))
+    return found
+
+
+class Conf:
+    """Typed attribute access to DEPLOYTOOLS with defaults, e.g. ``conf.release_branch``."""
+
+    def get(self, name: str) -> Any:
+        """The valid configured value of ``name``, else its default."""
+        raw = getattr(settings, "DEPLOYTOOLS", {})
+        if isinstance(raw, Mapping) and name in raw and _valid(name, raw[name]):
+            return raw[name]
+        return OPTIONS[name].default
+
+    @property
+    def release_branch(self) -> str:
+        return str(self.get('RELEASE_BRANCH'))
+
+    @property
+    def heroku_remote(self) -> str:
+        return str(self.get('HEROKU_REMOTE'))
+
+    @property
+    def heroku_deploy_branch(self) -> str:
+        return str(self.get('HEROKU_DEPLOY_BRANCH'))
+
+    @property
+    def heroku_app(self) -> str | None:
+        return None if (v := self.get('HEROKU_APP')) is None else str(v)
+
+    @property
+    def test_command(self) -> str | list[str]:
+        return v if isinstance(v := self.get('TEST_COMMAND'), str) else list(v)
+
+    @property
+    def optional_env_vars(self) -> frozenset[str]:
+        return frozenset(self.get('OPTIONAL_ENV_VARS'))
+
+    @property
+    def requirements_file(self) -> str:
+        return str(self.get('REQUIREMENTS_FILE'))
+
+    @property
+    def slug_size_warning_mb(self) -> int:
+        return int(self.get('SLUG_SIZE_WARNING_MB'))
+
+    @property
+    def unsafe_migrations(self) -> str:
+        return str(self.get('UNSAFE_MIGRATIONS'))
+
+    @property
+    def allow_unsafe_migrations(self) -> frozenset[str]:
+        return frozenset(self.get('ALLOW_UNSAFE_MIGRATIONS'))
+
+    @property
+    def database_wait_seconds(self) -> float:
+        return float(self.get('DATABASE_WAIT_SECONDS'))
+
+    @property
+    def migration_lock(self) -> bool:
+        return bool(self.get('MIGRATION_LOCK'))
+
+    @property
+    def migration_lock_timeout_seconds(self) -> float:
+        return float(self.get('MIGRATION_LOCK_TIMEOUT_SECONDS'))
+
+    @property
+    def post_migrate_commands(self) -> list[str] | None:
+        return None if (v := self.get('POST_MIGRATE_COMMANDS')) is None else list(v)
+
+    @property
+    def memory_probe_urls(self) -> list[str]:
+        return list(self.get('MEMORY_PROBE_URLS'))
+
+    @property
+    def heroku_api_timeout_seconds(self) -> float:
+        return float(self.get('HEROKU_API_TIMEOUT_SECONDS'))
+
+    @property
+    def heroku_api_retries(self) -> int:
+        return int(self.get('HEROKU_API_RETRIES'))
+
+
+conf = Conf()

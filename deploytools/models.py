@@ -1,0 +1,1 @@
+"""Models of deploytools: the release history written by heroku_release."""

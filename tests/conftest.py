@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests import postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[postgres.Server]:
+    """A real PostgreSQL server for the whole run (see tests/postgres.py)."""
+    server = postgres.start()
+    try:
+        yield server
+    finally:
+        postgres.stop(server)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(pg_server: postgres.Server) -> None:
+    # Called by pytest-django before it creates the test database: point Django at our server.
+    from django.conf import settings
+
+    settings.DATABASES["default"].update(
+        HOST=pg_server.host,
+        PORT=str(pg_server.port),
+        USER=pg_server.user,
+        PASSWORD=pg_server.password,
+    )
+
+
+@dataclass
+class CommandResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_command(*args: str) -> CommandResult:
+    """Run a management command in-process; capture its output and exit code."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    except CommandError as exc:
+        code = exc.returncode
+        err.write(f"CommandError: {exc}\n")
+    return CommandResult(code, out.getvalue(), err.getvalue())
+
+
+def run_manage(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+) -> CommandResult:
+    """Run `python manage.py ARGS` in a child process, as a user or Heroku would."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base.pop("DATABASE_URL", None)
+    proc = subprocess.run(
+        [sys.executable, str((cwd or ROOT) / "manage.py"), *args],
+        env={**base, **(env or {})},
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return CommandResult(proc.returncode, proc.stdout, proc.stderr)
