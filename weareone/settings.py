@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
@@ -163,9 +164,19 @@ if IS_HEROKU_APP:
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+# Development prints email to the console; production sends it through SMTP (an add-on such
+# as Mailgun or SendGrid provides the host and credentials as config vars).
+_EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if IS_HEROKU_APP
+    else "django.core.mail.backends.console.EmailBackend"
+)
+if django.VERSION >= (6, 1):
+    # Django 6.1 replaced EMAIL_BACKEND and friends with MAILERS.
+    MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND}}
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_BACKEND = _EMAIL_BACKEND
 
 DEPLOYTOOLS = {
     "RELEASE_BRANCH": "local/production",

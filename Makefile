@@ -1,0 +1,54 @@
+# The two commands of the README: `make preflight` and `make test`.
+# Everything is installed into a virtualenv built from .python-version and the pinned
+# requirements, so a fresh machine needs only Python (pyenv) and make.
+
+VENV ?= .venv
+PYTHON_VERSION ?= $(shell grep -v '^\s*\#' .python-version | head -n1 | tr -d '[:space:]')
+# Set DJANGO to test another Django, e.g. `make test VENV=.venv-311 PYTHON_VERSION=3.11 DJANGO='Django==5.2.19'`.
+DJANGO ?=
+PY := $(VENV)/bin/python
+CONFIG_VARS ?= deploy/production.env.example
+PYTEST_ARGS ?=
+
+.PHONY: setup preflight push test lint clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt .python-version scripts/find-python
+	@interpreter=$$(scripts/find-python $(PYTHON_VERSION)) && \
+	  echo "Creating $(VENV) with $$interpreter" && \
+	  "$$interpreter" -m venv --clear $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+ifeq ($(strip $(DJANGO)),)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+else
+	grep -v '^Django==' requirements.txt > $(VENV)/requirements.txt
+	grep -v '^-r ' requirements-dev.txt > $(VENV)/requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check \
+	  -r $(VENV)/requirements.txt -r $(VENV)/requirements-dev.txt '$(DJANGO)'
+endif
+	touch $@
+
+# Preflight this checkout with the example production config (README: use your app's own).
+# Findings (exit 1) are the report's job to explain, so make only fails when preflight could
+# not check at all (exit 2) -- unless STRICT=1, for scripts that gate on it.
+STRICT ?=
+preflight: setup
+	@$(PY) manage.py preflight --config-vars $(CONFIG_VARS) $(ARGS); rc=$$?; \
+	  if [ $$rc -eq 1 ]; then echo "preflight: problems found (exit 1); fix them before pushing."; fi; \
+	  if [ -n "$(STRICT)" ]; then exit $$rc; else [ $$rc -ne 2 ]; fi
+
+# Everything, including the tests, then push local/production to Heroku if nothing fails.
+push: setup
+	$(PY) manage.py preflight --config-vars $(CONFIG_VARS) --push $(ARGS)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache staticfiles

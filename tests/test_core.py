@@ -1,0 +1,182 @@
+"""The deploytools core: conf, registration with Django, the runner, the report, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core import checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import override_settings
+
+from deploytools import report
+from deploytools.checks.registry import CATALOGUE, Context, Skipped
+from deploytools.checks.run import RunResult, run_one
+from deploytools.conf import OPTIONS, conf
+from tests.conftest import run_command, run_manage
+
+BAD = {"NOPE": 1, "RELEASE_BRANCH": 3, "UNSAFE_MIGRATIONS": "sometimes", "DATABASE_WAIT_SECONDS": True}
+
+
+def test_conf_defaults_and_override() -> None:
+    assert conf.release_branch == "local/production"
+    assert conf.heroku_remote == "heroku"
+    with override_settings(DEPLOYTOOLS={"RELEASE_BRANCH": "release", "DATABASE_WAIT_SECONDS": 5}):
+        assert conf.release_branch == "release"
+        assert conf.database_wait_seconds == 5.0
+
+
+def test_conf_invalid_values_fall_back_to_defaults() -> None:
+    with override_settings(DEPLOYTOOLS=BAD):
+        assert conf.release_branch == "local/production"
+        assert conf.unsafe_migrations == "fail"
+        assert conf.database_wait_seconds == 60.0
+    with override_settings(DEPLOYTOOLS="not a dict"):
+        assert conf.release_branch == "local/production"
+
+
+def test_e001_passes_on_a_valid_setting() -> None:
+    with override_settings(DEPLOYTOOLS={"RELEASE_BRANCH": "x", "OPTIONAL_ENV_VARS": ["A"]}):
+        assert CATALOGUE["deploytools_setting"].func() == []
+
+
+def test_e001_names_each_bad_key() -> None:
+    with override_settings(DEPLOYTOOLS=BAD):
+        messages = CATALOGUE["deploytools_setting"].func()
+    assert [m.id for m in messages] == ["deploytools.E001"] * 4
+    objs = sorted(str(m.obj) for m in messages)
+    assert objs == sorted(f"settings.DEPLOYTOOLS[{k!r}]" for k in BAD)
+    assert all(m.hint and "settings.DEPLOYTOOLS" in m.hint for m in messages)
+
+
+def test_e001_not_a_dict() -> None:
+    with override_settings(DEPLOYTOOLS=["RELEASE_BRANCH"]):
+        (message,) = CATALOGUE["deploytools_setting"].func()
+    assert message.id == "deploytools.E001"
+    assert "must be a dict" in message.msg
+
+
+def test_checks_are_registered_with_django() -> None:
+    # A plain `manage.py check` runs E001 (deploy=False) and fails on it like on Django's own.
+    with override_settings(DEPLOYTOOLS={"NOPE": 1}), pytest.raises(SystemCheckError) as exc:
+        call_command("check")
+    assert "deploytools.E001" in str(exc.value)
+
+
+def test_silenced_system_checks_silence_our_ids() -> None:
+    with override_settings(DEPLOYTOOLS={"NOPE": 1}, SILENCED_SYSTEM_CHECKS=["deploytools.E001"]):
+        call_command("check")  # does not raise
+        result = run_one(
+            "deploytools_setting", "t", (), CATALOGUE["deploytools_setting"].func, Context()
+        )
+    assert result.status == "passed"
+    assert result.messages == []
+    assert "silenced: deploytools.E001" in result.detail
+
+
+def test_every_catalogued_check_has_ids_title_and_tags() -> None:
+    for spec in CATALOGUE.values():
+        assert spec.ids, spec.name
+        assert str(spec.title), spec.name
+        assert "deploytools" in spec.tags
+        for msg_id in spec.ids:
+            assert msg_id.startswith("deploytools.") and msg_id[12] in "EWI", msg_id
+    ids = [i for spec in CATALOGUE.values() for i in spec.ids]
+    numbers = [i[13:] for i in ids]
+    assert len(numbers) == len(set(numbers)), "check numbers must be unique across letters"
+
+
+def test_skipped_and_crashing_checks_become_report_lines() -> None:
+    context = Context()
+
+    def skipping() -> list[checks.CheckMessage]:
+        raise Skipped("not a git checkout")
+
+    def crashing() -> list[checks.CheckMessage]:
+        raise ValueError("secret-value-in-exception")
+
+    skipped = run_one("s", "Skips", (), skipping, context)
+    crashed = run_one("c", "Crashes", (), crashing, context)
+    assert (skipped.status, skipped.detail) == ("skipped", "not a git checkout")
+    assert crashed.status == "failed"
+    assert crashed.ids == ["deploytools.E002"]
+    assert "secret-value-in-exception" not in str(crashed.messages[0])
+    assert "ValueError" in str(crashed.messages[0])
+
+
+def _result() -> RunResult:
+    result = RunResult("preflight", seconds=0.5)
+    context = Context()
+    result.checks.append(run_one("ok", "All good", ("preflight",), lambda: [], context))
+    result.checks.append(
+        run_one(
+            "warn",
+            "Something to look at",
+            ("preflight",),
+            lambda: [checks.Warning("Look.", hint="Do X.", obj="requirements.txt:3", id="deploytools.W202")],
+            context,
+        )
+    )
+    result.checks.append(
+        run_one("info", "Advice", ("preflight",), lambda: [checks.Info("FYI.", id="deploytools.I205")], context)
+    )
+    return result
+
+
+def test_exit_codes_follow_fail_level() -> None:
+    result = _result()
+    assert result.exit_code("ERROR") == 0
+    assert result.exit_code("WARNING") == 1
+    assert result.exit_code("INFO") == 1
+    assert result.counts() == {
+        "errors": 0, "warnings": 1, "infos": 1, "passed": 2, "failed": 1, "skipped": 0,
+    }
+
+
+def test_text_report_has_a_line_per_check_messages_and_summary() -> None:
+    text = report.render_text(_result(), heading="Preflight")
+    lines = text.splitlines()
+    assert lines[0] == "Preflight"
+    assert lines[1] == "  passed   All good"
+    assert lines[2] == "  FAILED   Something to look at [W202]"
+    assert lines[3] == "  passed   Advice [I205]"
+    assert "WARNINGS:" in lines
+    assert "requirements.txt:3: (deploytools.W202) Look.\n\tHINT: Do X." in text
+    assert lines[-1] == "2 passed, 1 failed, 0 skipped; 0 errors, 1 warning, 1 info in 0.50s"
+    assert "\x1b[" not in text  # no colour without a terminal
+
+
+def test_json_report_matches_the_contract_and_round_trips() -> None:
+    document = json.loads(report.render_json(_result(), 1))
+    assert set(document) == {"command", "exit_code", "messages", "checks", "summary"}
+    assert document["messages"][0] == {
+        "id": "deploytools.W202", "level": "WARNING", "msg": "Look.", "hint": "Do X.",
+        "obj": "requirements.txt:3",
+    }
+    assert document["checks"][1] == {
+        "name": "warn", "title": "Something to look at", "tags": ["preflight"],
+        "status": "failed", "ids": ["deploytools.W202"], "detail": "",
+    }
+    assert document["summary"] == {
+        "errors": 0, "warnings": 1, "infos": 1, "passed": 2, "failed": 1, "skipped": 0,
+        "seconds": 0.5,
+    }
+    again = report.to_json(report.from_json(document), 1)
+    assert again == document
+
+
+def test_list_checks_prints_every_check() -> None:
+    result = run_command("preflight", "--list-checks")
+    assert result.exit_code == 0
+    for spec in CATALOGUE.values():
+        assert str(spec.title) in result.stdout
+        for msg_id in spec.ids:
+            assert msg_id in result.stdout
+
+
+def test_bad_fail_level_is_a_usage_error() -> None:
+    result = run_manage("preflight", "--fail-level", "LOUD")
+    assert result.exit_code == 2
+    assert "argument --fail-level: invalid choice: 'LOUD'" in result.stderr
+    assert "Traceback" not in result.stderr
