@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 CONFIG_VARS ?= deploy/production.env.example
 PYTEST_ARGS ?=
 
-.PHONY: setup preflight push test lint clean
+.PHONY: setup preflight push test lint docs clean
 
 setup: $(VENV)/.installed
 
@@ -52,3 +52,7 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache staticfiles
+
+# Regenerate the README's settings and check tables from the code.
+docs: setup
+	$(PY) scripts/readme_tables.py
