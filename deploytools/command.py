@@ -21,7 +21,7 @@ class CouldNotCheck(Exception):
 class DeploytoolsCommand(BaseCommand):
     # We run the checks ourselves and report them; Django's automatic pre-check would
     # stop with a bare SystemCheckError before our report.
-    requires_system_checks: list[str] = []  # type: ignore[assignment]
+    requires_system_checks: list[str] = []
     command_name = ""
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -96,9 +96,7 @@ OPTIONS: dict[str, Option] = {
     "HEROKU_API_TIMEOUT_SECONDS": Option(
         10, (int, float), "Timeout of each Heroku Platform API request."
     ),
-    "HEROKU_API_RETRIES": Option(
-        3, (int,), "Retries of a Heroku API request that got 429 or 5xx."
-    ),
+    "HEROKU_API_RETRIES": Option(3, (int,), "Retries of a Heroku API request that got 429 or 5xx."),
 }
 
 
@@ -113,9 +111,8 @@ def _valid(name: str, value: Any) -> bool:
         return False
     if option.item_type is not None and isinstance(value, list | tuple):
         return all(isinstance(item, option.item_type) for item in value)
-    if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
-        return False
-    return True
+    # Counts and durations are never negative.
+    return not (isinstance(value, int | float) and not isinstance(value, bool) and value < 0)
 
 
 def problems(raw: object) -> list[tuple[str, str]]:
@@ -149,71 +146,71 @@ class Conf:
 
     @property
     def release_branch(self) -> str:
-        return str(self.get('RELEASE_BRANCH'))
+        return str(self.get("RELEASE_BRANCH"))
 
     @property
     def heroku_remote(self) -> str:
-        return str(self.get('HEROKU_REMOTE'))
+        return str(self.get("HEROKU_REMOTE"))
 
     @property
     def heroku_deploy_branch(self) -> str:
-        return str(self.get('HEROKU_DEPLOY_BRANCH'))
+        return str(self.get("HEROKU_DEPLOY_BRANCH"))
 
     @property
     def heroku_app(self) -> str | None:
-        return None if (v := self.get('HEROKU_APP')) is None else str(v)
+        return None if (v := self.get("HEROKU_APP")) is None else str(v)
 
     @property
     def test_command(self) -> str | list[str]:
-        return v if isinstance(v := self.get('TEST_COMMAND'), str) else list(v)
+        return v if isinstance(v := self.get("TEST_COMMAND"), str) else list(v)
 
     @property
     def optional_env_vars(self) -> frozenset[str]:
-        return frozenset(self.get('OPTIONAL_ENV_VARS'))
+        return frozenset(self.get("OPTIONAL_ENV_VARS"))
 
     @property
     def requirements_file(self) -> str:
-        return str(self.get('REQUIREMENTS_FILE'))
+        return str(self.get("REQUIREMENTS_FILE"))
 
     @property
     def slug_size_warning_mb(self) -> int:
-        return int(self.get('SLUG_SIZE_WARNING_MB'))
+        return int(self.get("SLUG_SIZE_WARNING_MB"))
 
     @property
     def unsafe_migrations(self) -> str:
-        return str(self.get('UNSAFE_MIGRATIONS'))
+        return str(self.get("UNSAFE_MIGRATIONS"))
 
     @property
     def allow_unsafe_migrations(self) -> frozenset[str]:
-        return frozenset(self.get('ALLOW_UNSAFE_MIGRATIONS'))
+        return frozenset(self.get("ALLOW_UNSAFE_MIGRATIONS"))
 
     @property
     def database_wait_seconds(self) -> float:
-        return float(self.get('DATABASE_WAIT_SECONDS'))
+        return float(self.get("DATABASE_WAIT_SECONDS"))
 
     @property
     def migration_lock(self) -> bool:
-        return bool(self.get('MIGRATION_LOCK'))
+        return bool(self.get("MIGRATION_LOCK"))
 
     @property
     def migration_lock_timeout_seconds(self) -> float:
-        return float(self.get('MIGRATION_LOCK_TIMEOUT_SECONDS'))
+        return float(self.get("MIGRATION_LOCK_TIMEOUT_SECONDS"))
 
     @property
     def post_migrate_commands(self) -> list[str] | None:
-        return None if (v := self.get('POST_MIGRATE_COMMANDS')) is None else list(v)
+        return None if (v := self.get("POST_MIGRATE_COMMANDS")) is None else list(v)
 
     @property
     def memory_probe_urls(self) -> list[str]:
-        return list(self.get('MEMORY_PROBE_URLS'))
+        return list(self.get("MEMORY_PROBE_URLS"))
 
     @property
     def heroku_api_timeout_seconds(self) -> float:
-        return float(self.get('HEROKU_API_TIMEOUT_SECONDS'))
+        return float(self.get("HEROKU_API_TIMEOUT_SECONDS"))
 
     @property
     def heroku_api_retries(self) -> int:
-        return int(self.get('HEROKU_API_RETRIES'))
+        return int(self.get("HEROKU_API_RETRIES"))
 
 
 conf = Conf()

@@ -19,15 +19,11 @@ def settings_table() -> str:
 
 
 def check_table() -> str:
-    rows = sorted(
-        (msg_id, spec) for spec in CATALOGUE.values() for msg_id in spec.ids
-    )
+    rows = sorted((msg_id, spec) for spec in CATALOGUE.values() for msg_id in spec.ids)
     lines = ["| ID | level | tags | check |", "|---|---|---|---|"]
     levels = {"E": "ERROR", "W": "WARNING", "I": "INFO"}
     for msg_id, spec in sorted(rows, key=lambda r: r[0][13:]):
         tags = ", ".join(t for t in spec.tags if t != "deploytools")
         letter = msg_id.split(".")[1][0]
-        lines.append(
-            f"| `{msg_id}` | {levels[letter]} | {tags} | {_cell(str(spec.title))} |"
-        )
+        lines.append(f"| `{msg_id}` | {levels[letter]} | {tags} | {_cell(str(spec.title))} |")
     return "\n".join(lines) + "\n"

@@ -2,14 +2,78 @@
 Heroku Platform API access through heroku3: one snapshot of an app, fetched concurrently.
 
 The checks (7xx, 8xx, 9xx) read a :class:`Snapshot` and never the network.
+
+heroku3 provides the client (authentication, headers, base URL); the requests go through our
+own ``requests.Session`` because heroku3 has no timeouts or retries, prints to stdout when it
+follows ``Next-Range`` pagination, and its models drop fields the checks need (add-on ``state``
+and ``addon_service``, app ``build_stack``). So we read raw JSON and paginate ourselves.
+
+Every failure becomes a :class:`HerokuAPIError` whose message is one line naming the endpoint
+(never the token): the commands turn it into exit code 2.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import contextlib
+import io
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext as _
+
+from deploytools.conf import conf
+
+if TYPE_CHECKING:
+    import requests
 
 JSON = dict[str, Any]
+
+DEFAULT_API_URL = "https://api.heroku.com"
+# The Platform API's stable variant; heroku3's default ("3.cedar-acm") is a legacy one.
+ACCEPT = "application/vnd.heroku+json; version=3"
+# Pages followed on a 206 answer before we give up (Heroku pages hold up to 1000 items).
+MAX_PAGES = 20
+# How many releases the snapshot keeps, newest first.
+RELEASES_KEPT = 10
+SNAPSHOT_FORMAT = 1
+
+# Config vars whose values a saved snapshot keeps: settings, never credentials. Everything else
+# is kept by name only (value null), so the snapshot can be shared or committed.
+NON_SECRET_CONFIG_VARS = frozenset(
+    {
+        "ALLOWED_HOSTS",
+        "DEBUG",
+        "DJANGO_ALLOWED_HOSTS",
+        "DJANGO_DEBUG",
+        "DJANGO_SETTINGS_MODULE",
+        "ERROR_PAGE_URL",
+        "GUNICORN_CMD_ARGS",
+        "GUNICORN_THREADS",
+        "GUNICORN_WORKERS",
+        "MAINTENANCE_PAGE_URL",
+        "PYTHON_VERSION",
+        "PYTHONUNBUFFERED",
+        "PYTHONHASHSEED",
+        "TZ",
+        "WEB_CONCURRENCY",
+    }
+)
+
+
+class HerokuAPIError(Exception):
+    """The Heroku API could not give us what we need; the message is one line, token-free."""
+
+
+class SnapshotError(Exception):
+    """A saved snapshot file cannot be read; the message names the path and the reason."""
 
 
 @dataclass
@@ -17,9 +81,11 @@ class Snapshot:
     """
     Everything production_check knows about one Heroku app, as the Platform API returned it.
 
-    Each field holds the API's JSON for that endpoint (see ../shared/heroku/platform-api-schema.json).
+    Each field holds the API's JSON for that endpoint
+    (see ../shared/heroku/platform-api-schema.json).
     ``config_vars`` maps every config var name to its value, or to None where the value was
     dropped (a saved snapshot keeps values only for an allow-list of non-secret settings).
+    ``releases`` is newest first; ``slug`` is the latest release's slug (its ``commit``), if any.
     """
 
     app: JSON
@@ -34,3 +100,480 @@ class Snapshot:
     releases: list[JSON] = field(default_factory=list)
     dyno_sizes: list[JSON] = field(default_factory=list)
     fetched_at: str = ""
+    slug: JSON | None = None
+
+    @property
+    def app_name(self) -> str:
+        return str(self.app.get("name", ""))
+
+    @property
+    def has_config_values(self) -> bool:
+        """True when every config var's value is known (a live fetch, not a saved file)."""
+        return all(value is not None for value in self.config_vars.values())
+
+    def known_config_vars(self) -> dict[str, str]:
+        """The config vars whose values are known."""
+        return {k: v for k, v in self.config_vars.items() if v is not None}
+
+
+# --- credentials and app name -------------------------------------------------------------
+
+
+def api_url() -> str:
+    """The Platform API's base URL: HEROKU_API_URL, else heroku3's constant."""
+    env = os.environ.get("HEROKU_API_URL", "").strip()
+    if env:
+        return env.rstrip("/")
+    try:
+        import heroku3.api
+
+        return str(heroku3.api.HEROKU_URL).rstrip("/")
+    except ImportError:  # pragma: no cover - heroku3 is a dependency
+        return DEFAULT_API_URL
+
+
+def api_token() -> str:
+    """HEROKU_API_KEY, else the api.heroku.com entry of ~/.netrc (where `heroku login` keeps it)."""
+    token = os.environ.get("HEROKU_API_KEY", "").strip()
+    if token:
+        return token
+    import netrc
+
+    path = Path(
+        os.environ.get("NETRC") or Path(os.environ.get("HOME", "~")).expanduser() / ".netrc"
+    )
+    hint = _("set HEROKU_API_KEY or run `heroku login`")
+    if not path.is_file():
+        raise HerokuAPIError(_("No Heroku API token: %(hint)s.") % {"hint": hint})
+    try:
+        entry = netrc.netrc(str(path)).authenticators("api.heroku.com")
+    except (netrc.NetrcParseError, OSError) as exc:
+        # Only the line number: the parser's message can quote the file's contents.
+        line = getattr(exc, "lineno", None)
+        where = f"{path}:{line}" if line else str(path)
+        raise HerokuAPIError(
+            _("Cannot read %(where)s (%(error)s): %(hint)s.")
+            % {"where": where, "error": type(exc).__name__, "hint": hint}
+        ) from None
+    if not entry or not entry[2]:
+        raise HerokuAPIError(
+            _("No api.heroku.com entry in %(path)s: %(hint)s.") % {"path": path, "hint": hint}
+        )
+    return entry[2]
+
+
+_REMOTE_PATTERNS = (
+    re.compile(r"^https://git\.heroku\.com/(?P<name>[a-z][a-z0-9-]+)\.git/?$"),
+    re.compile(r"^(?:ssh://)?git@heroku\.com[:/](?P<name>[a-z][a-z0-9-]+)\.git$"),
+)
+
+
+def app_from_remote_url(url: str) -> str | None:
+    """The app name in a Heroku git remote URL (https://git.heroku.com/NAME.git), if it is one."""
+    for pattern in _REMOTE_PATTERNS:
+        match = pattern.match(url.strip())
+        if match:
+            return match.group("name")
+    return None
+
+
+def _git_remote_url(remote: str, cwd: Path) -> str | None:
+    try:
+        from deploytools import gitutil  # engineer C's helper, when present
+
+        run_git: Callable[..., Any] | None = getattr(gitutil, "run_git", None)
+    except ImportError:
+        run_git = None
+    if run_git is not None:
+        try:
+            out = run_git(["remote", "get-url", remote], cwd)
+        except Exception:  # noqa: BLE001 - no remote or not a checkout: just no answer
+            return None
+        text = getattr(out, "stdout", out)
+        ok = getattr(out, "returncode", 0) == 0
+        return str(text).strip() or None if ok and text is not None else None
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            ["git", "remote", "get-url", remote],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+
+def resolve_app(explicit: str | None, base_dir: Path) -> str:
+    """--app, else DEPLOYTOOLS["HEROKU_APP"], else HEROKU_APP_NAME, else the heroku git remote."""
+    for candidate in (explicit, conf.heroku_app, os.environ.get("HEROKU_APP_NAME")):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    url = _git_remote_url(conf.heroku_remote, base_dir)
+    name = app_from_remote_url(url) if url else None
+    if name:
+        return name
+    raise HerokuAPIError(
+        _(
+            "No Heroku app given: pass --app NAME, set DEPLOYTOOLS['HEROKU_APP'] or "
+            "HEROKU_APP_NAME, or add the remote with `heroku git:remote -a NAME`."
+        )
+    )
+
+
+# --- the client ------------------------------------------------------------------------------
+
+
+def _make_session(timeout: float) -> requests.Session:
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class TimeoutSession(requests.Session):
+        """A session whose every request has a timeout unless the caller gives one."""
+
+        def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+            kwargs.setdefault("timeout", timeout)
+            return super().request(*args, **kwargs)
+
+    session = TimeoutSession()
+    # Enough pooled connections for one snapshot's concurrent requests.
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    # Ignore proxies and ~/.netrc from the environment: the token is explicit.
+    session.trust_env = False
+    return session
+
+
+def _retry_after(value: str | None, attempt: int) -> float:
+    """Seconds to wait before retrying: Retry-After (seconds or HTTP date), else backoff."""
+    import email.utils
+
+    if value:
+        value = value.strip()
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            parsed = None
+        if parsed is not None:
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            return max(0.0, (parsed - datetime.now(UTC)).total_seconds())
+    return 0.5 * float(2**attempt)
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class HerokuClient:
+    """
+    A heroku3 client with our session: a timeout on every call and bounded retries on 429/5xx.
+
+    ``sleep`` is injectable so tests can see the waits without waiting.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str | None = None,
+        *,
+        timeout: float | None = None,
+        retries: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        from heroku3.api import Heroku
+
+        self.timeout = conf.heroku_api_timeout_seconds if timeout is None else timeout
+        self.retries = conf.heroku_api_retries if retries is None else retries
+        # Never wait longer than a request may take, nor more than 30 s, whatever Retry-After says.
+        self.max_wait = min(max(self.timeout, 0.1), 30.0)
+        self._token = token
+        self._sleep = sleep
+        self.session = _make_session(self.timeout)
+        # heroku3 prints; nothing of it may reach our stdout.
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.heroku = Heroku(session=self.session)
+        self.heroku._heroku_url = (base_url or api_url()).rstrip("/")
+        # heroku3.authenticate() would verify the key with an extra, timeout-less request.
+        self.heroku._api_key = token
+        self.session.auth = ("", token)
+        self.session.headers["Accept"] = ACCEPT
+        self.session.headers["User-Agent"] = "deploytools (heroku3)"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> HerokuClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _fail(self, endpoint: str, reason: str) -> HerokuAPIError:
+        text = _("Heroku API GET %(endpoint)s: %(reason)s") % {
+            "endpoint": endpoint,
+            "reason": reason,
+        }
+        # Belt and braces: an echoed token must never reach a terminal or a log.
+        return HerokuAPIError(_one_line(text.replace(self._token, "***"), 400))
+
+    def _request(self, endpoint: str, headers: Mapping[str, str]) -> requests.Response:
+        import requests
+
+        url = self.heroku._url_for(endpoint.lstrip("/"))
+        attempt = 0
+        while True:
+            try:
+                response = self.session.get(url, headers=dict(headers))
+            except requests.Timeout:
+                raise self._fail(
+                    endpoint, _("no answer within %(s)gs (timeout)") % {"s": self.timeout}
+                ) from None
+            except requests.RequestException as exc:
+                raise self._fail(
+                    endpoint, _("could not connect (%(error)s)") % {"error": type(exc).__name__}
+                ) from None
+            status = response.status_code
+            if (status == 429 or status >= 500) and attempt < self.retries:
+                wait = min(
+                    _retry_after(response.headers.get("Retry-After"), attempt), self.max_wait
+                )
+                response.close()
+                self._sleep(wait)
+                attempt += 1
+                continue
+            if status >= 400:
+                raise self._fail(endpoint, self._status_reason(response, attempt))
+            return response
+
+    def _status_reason(self, response: requests.Response, attempts: int) -> str:
+        status = response.status_code
+        try:
+            message = str(response.json().get("message", ""))
+        except (ValueError, AttributeError):
+            message = ""
+        advice = {
+            401: _("the token was refused; run `heroku login` or set HEROKU_API_KEY"),
+            403: _("this account may not access that app; check `heroku access -a APP`"),
+            404: _("not found; check the app name (`heroku apps`)"),
+            429: _("rate limited by Heroku; try again in a minute"),
+        }.get(status, _("the API failed; try again later (https://status.heroku.com)"))
+        reason = f"HTTP {status}"
+        if attempts:
+            reason += " " + _("after %(n)d retries") % {"n": attempts}
+        if message:
+            reason += f" ({_one_line(message, 120)})"
+        return f"{reason}: {advice}"
+
+    def _json(self, endpoint: str, response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise self._fail(endpoint, _("the answer is not valid JSON")) from None
+
+    def get(self, endpoint: str) -> JSON:
+        """GET one resource (a JSON object)."""
+        response = self._request(endpoint, {})
+        data = self._json(endpoint, response)
+        if not isinstance(data, dict):
+            raise self._fail(endpoint, _("expected a JSON object"))
+        return data
+
+    def get_list(
+        self, endpoint: str, *, range_header: str | None = None, follow: bool = True
+    ) -> list[JSON]:
+        """GET a collection, following 206 ``Next-Range`` pages (up to MAX_PAGES)."""
+        items: list[JSON] = []
+        next_range = range_header
+        for _page in range(MAX_PAGES):
+            response = self._request(endpoint, {"Range": next_range} if next_range else {})
+            data = self._json(endpoint, response)
+            if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
+                raise self._fail(endpoint, _("expected a JSON list of objects"))
+            items.extend(data)
+            next_range = response.headers.get("Next-Range")
+            if response.status_code != 206 or not next_range or not follow:
+                return items
+        raise self._fail(endpoint, _("more than %(n)d pages") % {"n": MAX_PAGES})
+
+
+# --- the snapshot ------------------------------------------------------------------------------
+
+
+def _endpoints(app: str) -> dict[str, str]:
+    base = f"/apps/{app}"
+    return {
+        "formation": f"{base}/formation",
+        "addons": f"{base}/addons",
+        "domains": f"{base}/domains",
+        "sni_endpoints": f"{base}/sni-endpoints",
+        "log_drains": f"{base}/log-drains",
+        "telemetry_drains": f"{base}/telemetry-drains",
+        "features": f"{base}/features",
+        "dyno_sizes": "/dyno-sizes",
+    }
+
+
+def fetch_snapshot(app: str, client: HerokuClient) -> Snapshot:
+    """
+    Fetch everything the checks need about ``app``, the requests issued concurrently.
+
+    Raises :class:`HerokuAPIError` (one line, endpoint named) if any request fails.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    lists = _endpoints(app)
+    with ThreadPoolExecutor(max_workers=len(lists) + 3) as pool:
+        app_future = pool.submit(client.get, f"/apps/{app}")
+        config_future = pool.submit(client.get, f"/apps/{app}/config-vars")
+        releases_future = pool.submit(
+            client.get_list,
+            f"/apps/{app}/releases",
+            range_header=f"version ..; order=desc, max={RELEASES_KEPT}",
+            follow=False,
+        )
+        list_futures = {name: pool.submit(client.get_list, path) for name, path in lists.items()}
+        # Result order does not matter: the first failure is raised either way.
+        app_json = app_future.result()
+        config = config_future.result()
+        results = {name: future.result() for name, future in list_futures.items()}
+        releases = sorted(
+            releases_future.result(), key=lambda r: int(r.get("version") or 0), reverse=True
+        )
+    slug_id = ((releases[0].get("slug") or {}) if releases else {}).get("id")
+    slug = client.get(f"/apps/{app}/slugs/{slug_id}") if slug_id else None
+    return Snapshot(
+        app=app_json,
+        config_vars={str(k): None if v is None else str(v) for k, v in config.items()},
+        releases=releases,
+        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        slug=slug,
+        **results,
+    )
+
+
+def take_snapshot(app: str, *, token: str | None = None) -> Snapshot:
+    """Fetch ``app``'s snapshot with the configured token, base URL, timeout and retries."""
+    with HerokuClient(token or api_token()) as client:
+        return fetch_snapshot(app, client)
+
+
+def fetch_config_vars(app: str) -> dict[str, str]:
+    """The app's config vars with their values (for preflight --app). Raises HerokuAPIError."""
+    with HerokuClient(api_token()) as client:
+        data = client.get(f"/apps/{app}/config-vars")
+    return {str(k): str(v) for k, v in data.items() if v is not None}
+
+
+# --- saving and loading --------------------------------------------------------------------
+
+
+def _strip_url(url: object) -> str:
+    """scheme://host only: drain URLs carry credentials in userinfo, path or query."""
+    parts = urlsplit(str(url))
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}" if parts.scheme and host else ""
+
+
+def redacted(snapshot: Snapshot) -> JSON:
+    """The snapshot as a JSON-ready dict with every secret value removed."""
+    data = asdict(snapshot)
+    data["config_vars"] = {
+        name: value if name in NON_SECRET_CONFIG_VARS else None
+        for name, value in sorted(snapshot.config_vars.items())
+    }
+    data["log_drains"] = [
+        {**drain, "url": _strip_url(drain.get("url", "")), "token": ""}
+        for drain in snapshot.log_drains
+    ]
+    data["telemetry_drains"] = [
+        {
+            **drain,
+            "exporter": {
+                **(drain.get("exporter") or {}),
+                "endpoint": _strip_url((drain.get("exporter") or {}).get("endpoint", "")),
+                "headers": {},
+            },
+        }
+        for drain in snapshot.telemetry_drains
+    ]
+    return {"format": SNAPSHOT_FORMAT, **data}
+
+
+def save_snapshot(snapshot: Snapshot, path: Path | str) -> None:
+    """Write ``snapshot`` as JSON without secret values (see NON_SECRET_CONFIG_VARS)."""
+    text = json.dumps(redacted(snapshot), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    target = Path(path)
+    try:
+        # Write then rename, so a failed write never leaves half a file behind.
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        raise SnapshotError(
+            _("%(path)s: cannot write (%(error)s)") % {"path": path, "error": exc.strerror or exc}
+        ) from None
+
+
+_LIST_FIELDS = tuple(
+    f.name for f in fields(Snapshot) if f.name not in {"app", "config_vars", "fetched_at", "slug"}
+)
+
+
+def load_snapshot(path: Path | str) -> Snapshot:
+    """Read a saved snapshot; raise :class:`SnapshotError` ("PATH: reason") if it is unusable."""
+
+    def bad(reason: str) -> SnapshotError:
+        return SnapshotError(f"{path}: {reason}")
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise bad(
+            _("cannot read (%(error)s)") % {"error": exc.strerror or type(exc).__name__}
+        ) from None
+    except UnicodeDecodeError:
+        raise bad(_("not UTF-8 text")) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", "?")
+        raise bad(_("not valid JSON (line %(line)s)") % {"line": line}) from None
+    if not isinstance(data, dict):
+        raise bad(_("expected a JSON object"))
+    if data.get("format", SNAPSHOT_FORMAT) != SNAPSHOT_FORMAT:
+        raise bad(_("unknown snapshot format %(f)r") % {"f": data.get("format")})
+    app = data.get("app")
+    if not isinstance(app, dict) or not isinstance(app.get("name"), str):
+        raise bad(_('"app" must be an object with a "name"'))
+    config = data.get("config_vars", {})
+    if not isinstance(config, dict) or not all(
+        isinstance(v, str | type(None)) for v in config.values()
+    ):
+        raise bad(_('"config_vars" must map names to strings or null'))
+    lists: dict[str, list[JSON]] = {}
+    for name in _LIST_FIELDS:
+        value = data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+            raise bad(_('"%(name)s" must be a list of objects') % {"name": name})
+        lists[name] = value
+    slug = data.get("slug")
+    if slug is not None and not isinstance(slug, dict):
+        raise bad(_('"slug" must be an object or null'))
+    return Snapshot(
+        app=app,
+        config_vars={str(k): v for k, v in config.items()},
+        fetched_at=str(data.get("fetched_at", "")),
+        slug=slug,
+        **lists,
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from django.core import checks
@@ -47,7 +47,7 @@ def check_line(check: CheckResult, style: Style) -> str:
 def _message_sections(messages: list[CheckMessage], style: Style) -> list[str]:
     """The messages grouped by level, exactly as Django's ``check`` prints them."""
     lines: list[str] = []
-    groups = [
+    groups: list[tuple[str, list[CheckMessage], Callable[[str], str]]] = [
         (_("CRITICALS"), [m for m in messages if m.level >= checks.CRITICAL], style.ERROR),
         (
             _("ERRORS"),
@@ -98,7 +98,24 @@ def render_text(
     if heading:
         lines.append(style.MIGRATE_HEADING(heading))
     lines.extend(preamble)
-    lines.extend(check_line(check, style) for check in result.checks)
+    # Django's own checks (and other apps') that passed collapse into one line: the
+    # checklist is about deploying, and they are listed one by one in the JSON.
+    others_passed = [
+        c for c in result.checks if "deploytools" not in c.tags and c.status == "passed"
+    ]
+    for check in result.checks:
+        if check is (others_passed[0] if others_passed else None):
+            lines.append(
+                f"  {_status_label('passed', style)} "
+                + ngettext(
+                    "Django's own system checks — %d passed",
+                    "Django's own system checks — %d passed",
+                    len(others_passed),
+                )
+                % len(others_passed)
+            )
+        elif check not in others_passed:
+            lines.append(check_line(check, style))
     messages = result.messages
     if messages:
         lines.extend(_message_sections(messages, style))

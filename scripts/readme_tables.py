@@ -18,7 +18,10 @@ def render(readme: str) -> str:
     django.setup()
     from deploytools import docs
 
-    for marker, table in (("settings-table", docs.settings_table()), ("check-table", docs.check_table())):
+    for marker, table in (
+        ("settings-table", docs.settings_table()),
+        ("check-table", docs.check_table()),
+    ):
         readme = re.sub(
             rf"(<!-- {marker}:start -->\n).*?(<!-- {marker}:end -->)",
             lambda m, table=table: m.group(1) + table + m.group(2),

@@ -75,3 +75,23 @@ def run_manage(
         timeout=timeout,
     )
     return CommandResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def fake_heroku(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """A fake Heroku Platform API on 127.0.0.1 (tests/fakeheroku.py); the env points at it."""
+    from django.test import override_settings
+
+    from tests.fakeheroku import TOKEN, FakeHeroku
+
+    fake = FakeHeroku().start()
+    monkeypatch.setenv("HEROKU_API_URL", fake.url)
+    monkeypatch.setenv("HEROKU_API_KEY", TOKEN)
+    monkeypatch.delenv("HEROKU_APP_NAME", raising=False)
+    # Small timeouts and retries keep the fault tests fast and bounded.
+    with override_settings(
+        DEPLOYTOOLS={"HEROKU_API_TIMEOUT_SECONDS": 0.5, "HEROKU_API_RETRIES": 2}
+    ):
+        yield fake
+    fake.stop()
+    assert not fake.schema_errors, fake.schema_errors

@@ -39,11 +39,28 @@ class Server:
         env = {**os.environ, "PGPASSWORD": self.password}
         return subprocess.run(
             [
-                "psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                "-h", self.host, "-p", str(self.port), "-U", self.user,
-                "-d", dbname or self.dbname, "-c", sql,
+                "psql",
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                "-d",
+                dbname or self.dbname,
+                "-c",
+                sql,
             ],
-            env=env, check=True, capture_output=True, text=True,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
 
     def create_database(self, name: str) -> str:
@@ -82,8 +99,11 @@ def start() -> Server:
     if url:
         parts = urlsplit(url)
         return Server(
-            parts.hostname or "127.0.0.1", parts.port or 5432, parts.username or "postgres",
-            parts.password or "", parts.path.lstrip("/") or "postgres",
+            parts.hostname or "127.0.0.1",
+            parts.port or 5432,
+            parts.username or "postgres",
+            parts.password or "",
+            parts.path.lstrip("/") or "postgres",
         )
     bindir = _bindir()
     run_as = "postgres" if os.geteuid() == 0 else None
@@ -91,14 +111,41 @@ def start() -> Server:
     if run_as:
         shutil.chown(datadir, user=run_as)
     port = _free_port()
-    _run([str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "-A", "trust",
-          "--no-sync", "-E", "UTF8"], run_as)
+    _run(
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(datadir),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+        run_as,
+    )
     opts = (
         f"-h 127.0.0.1 -p {port} -k {datadir} -c fsync=off -c synchronous_commit=off "
         "-c full_page_writes=off -c max_connections=200"
     )
-    _run([str(bindir / "pg_ctl"), "-D", str(datadir), "-o", opts, "-w", "-t", "60",
-          "-l", str(datadir / "server.log"), "start"], run_as)
+    _run(
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(datadir),
+            "-o",
+            opts,
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(datadir / "server.log"),
+            "start",
+        ],
+        run_as,
+    )
     server = Server("127.0.0.1", port, "postgres", "", "postgres", datadir, run_as)
     deadline = time.monotonic() + 30
     while True:
@@ -116,7 +163,9 @@ def stop(server: Server) -> None:
     if server.datadir is None:
         return
     try:
-        _run([str(_bindir() / "pg_ctl"), "-D", str(server.datadir), "-m", "immediate",
-              "-w", "stop"], server.run_as)
+        _run(
+            [str(_bindir() / "pg_ctl"), "-D", str(server.datadir), "-m", "immediate", "-w", "stop"],
+            server.run_as,
+        )
     finally:
         shutil.rmtree(server.datadir, ignore_errors=True)

@@ -13,10 +13,15 @@ from django.test import override_settings
 from deploytools import report
 from deploytools.checks.registry import CATALOGUE, Context, Skipped
 from deploytools.checks.run import RunResult, run_one
-from deploytools.conf import OPTIONS, conf
+from deploytools.conf import conf
 from tests.conftest import run_command, run_manage
 
-BAD = {"NOPE": 1, "RELEASE_BRANCH": 3, "UNSAFE_MIGRATIONS": "sometimes", "DATABASE_WAIT_SECONDS": True}
+BAD = {
+    "NOPE": 1,
+    "RELEASE_BRANCH": 3,
+    "UNSAFE_MIGRATIONS": "sometimes",
+    "DATABASE_WAIT_SECONDS": True,
+}
 
 
 def test_conf_defaults_and_override() -> None:
@@ -108,18 +113,30 @@ def test_skipped_and_crashing_checks_become_report_lines() -> None:
 def _result() -> RunResult:
     result = RunResult("preflight", seconds=0.5)
     context = Context()
-    result.checks.append(run_one("ok", "All good", ("preflight",), lambda: [], context))
+    result.checks.append(
+        run_one("ok", "All good", ("deploytools", "preflight"), lambda: [], context)
+    )
     result.checks.append(
         run_one(
             "warn",
             "Something to look at",
-            ("preflight",),
-            lambda: [checks.Warning("Look.", hint="Do X.", obj="requirements.txt:3", id="deploytools.W202")],
+            ("deploytools", "preflight"),
+            lambda: [
+                checks.Warning(
+                    "Look.", hint="Do X.", obj="requirements.txt:3", id="deploytools.W202"
+                )
+            ],
             context,
         )
     )
     result.checks.append(
-        run_one("info", "Advice", ("preflight",), lambda: [checks.Info("FYI.", id="deploytools.I205")], context)
+        run_one(
+            "info",
+            "Advice",
+            ("deploytools", "preflight"),
+            lambda: [checks.Info("FYI.", id="deploytools.I205")],
+            context,
+        )
     )
     return result
 
@@ -130,7 +147,12 @@ def test_exit_codes_follow_fail_level() -> None:
     assert result.exit_code("WARNING") == 1
     assert result.exit_code("INFO") == 1
     assert result.counts() == {
-        "errors": 0, "warnings": 1, "infos": 1, "passed": 2, "failed": 1, "skipped": 0,
+        "errors": 0,
+        "warnings": 1,
+        "infos": 1,
+        "passed": 2,
+        "failed": 1,
+        "skipped": 0,
     }
 
 
@@ -151,15 +173,27 @@ def test_json_report_matches_the_contract_and_round_trips() -> None:
     document = json.loads(report.render_json(_result(), 1))
     assert set(document) == {"command", "exit_code", "messages", "checks", "summary"}
     assert document["messages"][0] == {
-        "id": "deploytools.W202", "level": "WARNING", "msg": "Look.", "hint": "Do X.",
+        "id": "deploytools.W202",
+        "level": "WARNING",
+        "msg": "Look.",
+        "hint": "Do X.",
         "obj": "requirements.txt:3",
     }
     assert document["checks"][1] == {
-        "name": "warn", "title": "Something to look at", "tags": ["preflight"],
-        "status": "failed", "ids": ["deploytools.W202"], "detail": "",
+        "name": "warn",
+        "title": "Something to look at",
+        "tags": ["preflight"],
+        "status": "failed",
+        "ids": ["deploytools.W202"],
+        "detail": "",
     }
     assert document["summary"] == {
-        "errors": 0, "warnings": 1, "infos": 1, "passed": 2, "failed": 1, "skipped": 0,
+        "errors": 0,
+        "warnings": 1,
+        "infos": 1,
+        "passed": 2,
+        "failed": 1,
+        "skipped": 0,
         "seconds": 0.5,
     }
     again = report.to_json(report.from_json(document), 1)
@@ -180,3 +214,24 @@ def test_bad_fail_level_is_a_usage_error() -> None:
     assert result.exit_code == 2
     assert "argument --fail-level: invalid choice: 'LOUD'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_text_report_collapses_djangos_passing_checks_into_one_line() -> None:
+    result = _result()
+    context = Context()
+    for name in ("check_debug", "check_sts"):
+        result.checks.append(run_one(name, name, ("security",), lambda: [], context))
+    result.checks.append(
+        run_one(
+            "check_ssl_redirect",
+            "check ssl redirect",
+            ("security",),
+            lambda: [checks.Warning("No redirect.", id="security.W008")],
+            context,
+        )
+    )
+    lines = report.render_text(result).splitlines()
+    assert "  passed   Django's own system checks — 2 passed" in lines
+    assert "  FAILED   check ssl redirect [security.W008]" in lines
+    assert not [line for line in lines if "check_debug" in line]
+    assert len(json.loads(report.render_json(result, 0))["checks"]) == 6

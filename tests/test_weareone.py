@@ -51,8 +51,12 @@ def _settings_in_env(env: dict[str, str], expr: str) -> str:
     )
     base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-W", "error", "-c", code], env={**base, **env}, cwd=ROOT,
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-W", "error", "-c", code],
+        env={**base, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return proc.stdout.strip() + proc.stderr.strip()
 

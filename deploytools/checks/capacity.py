@@ -1,1 +1,399 @@
 """8xx: capacity — how big must the apps be (tag heroku)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core import checks
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from deploytools.checks.registry import Context, Messages, Skipped, context_of, deploytools_check
+
+if TYPE_CHECKING:
+    from deploytools.capacity import GunicornSettings, MemoryMeasurement
+
+CHILD_TIMEOUT_SECONDS = 120
+
+
+def _snapshot(context: Context) -> Any:
+    snapshot = context.options.get("snapshot")
+    if snapshot is None:
+        raise Skipped(_("no Heroku snapshot (run production_check)"))
+    return snapshot
+
+
+def _config_vars(context: Context) -> dict[str, str | None]:
+    snapshot = _snapshot(context)
+    found = dict(getattr(snapshot, "config_vars", None) or {})
+    if not found and context.config_vars is not None:
+        found = dict(context.config_vars)
+    return found
+
+
+def _formation(context: Context, process_type: str) -> dict[str, Any] | None:
+    for entry in getattr(_snapshot(context), "formation", None) or []:
+        if isinstance(entry, dict) and entry.get("type") == process_type:
+            return entry
+    return None
+
+
+def _size_of(entry: dict[str, Any]) -> str:
+    dyno_size = entry.get("dyno_size")
+    if isinstance(dyno_size, dict) and isinstance(dyno_size.get("name"), str):
+        return str(dyno_size["name"])
+    return str(entry.get("size") or "")
+
+
+def _quantity(entry: dict[str, Any]) -> int:
+    quantity = entry.get("quantity")
+    return quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else 0
+
+
+def _web(context: Context) -> tuple[dict[str, Any], str]:
+    web = _formation(context, "web")
+    if web is None:
+        raise Skipped(_("the app has no web process type"))
+    size = _size_of(web)
+    if not size:
+        raise Skipped(_("the web formation has no dyno size"))
+    return web, size
+
+
+def _app_flag(context: Context) -> str:
+    app = context.options.get("app")
+    return f" --app {app}" if app else ""
+
+
+def _web_command(context: Context, web: dict[str, Any]) -> str | None:
+    command = web.get("command")
+    if isinstance(command, str) and command.strip():
+        return command
+    procfile = context.base_dir / "Procfile"
+    try:
+        for line in procfile.read_text(encoding="utf-8").splitlines():
+            name, _sep, rest = line.partition(":")
+            if name.strip() == "web":
+                return rest.strip()
+    except OSError:
+        pass
+    return None
+
+
+def gunicorn_settings(context: Context) -> GunicornSettings:
+    """Workers and threads of one web dyno, evaluated once per run (a child process)."""
+    from deploytools import capacity
+
+    def compute() -> GunicornSettings | str:
+        import tempfile
+        from pathlib import Path
+
+        web, size = _web(context)
+        config_vars = _config_vars(context)
+        with tempfile.TemporaryDirectory(prefix="deploytools-gunicorn-") as tmp:
+            env = capacity.safe_environment(config_vars, Path(tmp))
+            # Heroku's Python buildpack sets WEB_CONCURRENCY at boot when the app has none.
+            default = capacity.default_web_concurrency(size)
+            if "WEB_CONCURRENCY" not in config_vars and default is not None:
+                env["WEB_CONCURRENCY"] = str(default)
+            try:
+                return capacity.gunicorn_settings(
+                    context.base_dir, env, _web_command(context, web), CHILD_TIMEOUT_SECONDS
+                )
+            except capacity.ChildFailed as exc:
+                return str(exc)
+
+    found = context.memo("capacity.gunicorn", compute)
+    if isinstance(found, str):
+        raise Skipped(_("could not evaluate the gunicorn settings (%(why)s)") % {"why": found})
+    return found  # type: ignore[no-any-return]
+
+
+def worker_memory(context: Context) -> MemoryMeasurement:
+    """One web worker's memory, measured once per run; the command may turn it off."""
+    from deploytools import capacity
+    from deploytools.conf import conf
+
+    if context.options.get("measure_memory") is False:
+        raise Skipped(_("memory measurement turned off"))
+
+    def compute() -> MemoryMeasurement | str:
+        from django.conf import settings
+
+        wsgi = getattr(settings, "WSGI_APPLICATION", None)
+        if not wsgi:
+            return _("settings.WSGI_APPLICATION is not set")
+        try:
+            return capacity.measure_worker_memory(
+                context.base_dir,
+                _config_vars(context),
+                str(wsgi),
+                conf.memory_probe_urls,
+                CHILD_TIMEOUT_SECONDS,
+            )
+        except capacity.ChildFailed as exc:
+            return str(exc)
+
+    found = context.memo("capacity.memory", compute)
+    if isinstance(found, str):
+        raise Skipped(_("could not measure the app's memory (%(why)s)") % {"why": found})
+    return found  # type: ignore[no-any-return]
+
+
+def _postgres_plan(context: Context) -> str:
+    candidates: list[tuple[bool, str]] = []
+    for addon in getattr(_snapshot(context), "addons", None) or []:
+        if not isinstance(addon, dict):
+            continue
+        plan = addon.get("plan") if isinstance(addon.get("plan"), dict) else {}
+        service = addon.get("addon_service") if isinstance(addon.get("addon_service"), dict) else {}
+        plan_name = str((plan or {}).get("name") or "")
+        if (service or {}).get("name") == "heroku-postgresql" or plan_name.startswith(
+            "heroku-postgresql:"
+        ):
+            attached = "DATABASE_URL" in (addon.get("config_vars") or [])
+            candidates.append((attached, plan_name))
+    if not candidates:
+        raise Skipped(_("no Heroku Postgres add-on (see E707)"))
+    # The database the app uses is the one attached as DATABASE_URL.
+    candidates.sort(key=lambda c: not c[0])
+    return candidates[0][1]
+
+
+def _preboot(context: Context) -> bool:
+    for feature in getattr(_snapshot(context), "features", None) or []:
+        if isinstance(feature, dict) and feature.get("name") == "preboot":
+            return bool(feature.get("enabled"))
+    return False
+
+
+E801_MSG = gettext_lazy(
+    "The app may need %(needed)d database connections; its Postgres plan %(plan)s allows %(limit)d."
+)
+
+
+@deploytools_check(
+    name="database_connections",
+    title=gettext_lazy("Database connections fit the Postgres plan"),
+    ids=["E801"],
+    tags=["heroku"],
+)
+def check_database_connections(app_configs: Any = None, **kwargs: Any) -> Messages:
+    """E801: web dynos × workers × threads + other dynos + margin ≤ the plan's connection limit."""
+    from deploytools import capacity
+
+    context = context_of(kwargs)
+    plan = _postgres_plan(context)
+    limit = capacity.postgres_connection_limit(plan)
+    if limit is None:
+        raise Skipped(_("connection limit of %(plan)s unknown") % {"plan": plan})
+    web, _size = _web(context)
+    gunicorn = gunicorn_settings(context)
+    web_quantity = _quantity(web)
+    web_total = web_quantity * gunicorn.workers * gunicorn.threads
+    preboot = _preboot(context)
+    # With preboot, the old and the new web dynos both hold connections during a deploy.
+    web_peak = web_total * 2 if preboot else web_total
+    parts = [
+        _("web %(n)d × %(w)d workers × %(t)d threads = %(total)d")
+        % {"n": web_quantity, "w": gunicorn.workers, "t": gunicorn.threads, "total": web_total}
+        + (_(" (×2 during preboot)") if preboot else "")
+    ]
+    others = 0
+    for entry in getattr(_snapshot(context), "formation", None) or []:
+        if not isinstance(entry, dict) or entry.get("type") in ("web", "release"):
+            continue
+        quantity = _quantity(entry)
+        if quantity <= 0:
+            continue
+        per_dyno = capacity.worker_concurrency(entry.get("command"))
+        others += quantity * per_dyno
+        parts.append(
+            _("%(type)s %(n)d × %(c)d = %(total)d")
+            % {
+                "type": entry.get("type"),
+                "n": quantity,
+                "c": per_dyno,
+                "total": quantity * per_dyno,
+            }
+        )
+    margin = capacity.RELEASE_AND_ONE_OFF_MARGIN
+    parts.append(_("%(margin)d release phase and one-off") % {"margin": margin})
+    needed = web_peak + others + margin
+    arithmetic = " + ".join(parts) + _(" = %(needed)d of %(limit)d (%(plan)s, %(source)s)") % {
+        "needed": needed,
+        "limit": limit,
+        "plan": plan,
+        "source": capacity.POSTGRES_LIMITS_SOURCE,
+    }
+    context.evidence(arithmetic)
+    if needed <= limit:
+        return []
+    app = _app_flag(context)
+    return [
+        checks.Error(
+            E801_MSG % {"needed": needed, "plan": plan, "limit": limit},
+            hint=_(
+                "%(arithmetic)s. Lower the threads or workers, add a connection pooler, or "
+                "upgrade the plan: heroku config:set GUNICORN_THREADS=%(threads)d%(app)s"
+            )
+            % {
+                "arithmetic": arithmetic,
+                "threads": max(
+                    1,
+                    (limit - others - margin)
+                    // max(1, web_quantity * gunicorn.workers * (2 if preboot else 1)),
+                ),
+                "app": app,
+            },
+            obj="DATABASE_URL",
+            id="deploytools.E801",
+        )
+    ]
+
+
+def _web_memory(context: Context) -> tuple[dict[str, Any], str, float, MemoryMeasurement]:
+    from deploytools import capacity
+
+    web, size = _web(context)
+    memory_mb = capacity.dyno_memory_mb(size, getattr(_snapshot(context), "dyno_sizes", None) or [])
+    if memory_mb is None:
+        raise Skipped(_("memory of dyno size %(size)s unknown") % {"size": size})
+    return web, size, memory_mb, worker_memory(context)
+
+
+@deploytools_check(
+    name="web_memory",
+    title=gettext_lazy("Web workers fit the dyno's memory"),
+    ids=["W802"],
+    tags=["heroku"],
+)
+def check_web_memory(app_configs: Any = None, **kwargs: Any) -> Messages:
+    """W802: master + WEB_CONCURRENCY × one worker's memory stays under 80% of the dyno's."""
+    from deploytools import capacity
+
+    context = context_of(kwargs)
+    _web_entry, size, memory_mb, measured = _web_memory(context)
+    workers = gunicorn_settings(context).workers
+    used = measured.baseline_mb + workers * measured.worker_mb
+    share = used / memory_mb
+    arithmetic = _(
+        "%(w)d workers × %(worker)s + %(master)s master = %(used)s of %(size)s's %(memory)s "
+        "(%(share).0f%%)"
+    ) % {
+        "w": workers,
+        "worker": capacity.format_mb(measured.worker_mb),
+        "master": capacity.format_mb(measured.baseline_mb),
+        "used": capacity.format_mb(used),
+        "size": size,
+        "memory": capacity.format_mb(memory_mb),
+        "share": share * 100,
+    }
+    failing = sorted(url for url, status in measured.statuses.items() if status >= 500)
+    if failing:
+        arithmetic += _("; probe URLs answering 5xx: %(urls)s") % {"urls": ", ".join(failing)}
+    context.evidence(arithmetic)
+    if share <= capacity.MEMORY_HEADROOM:
+        return []
+    fit = capacity.fitting_workers(memory_mb, measured.worker_mb, measured.baseline_mb)
+    return [
+        checks.Warning(
+            _(
+                "WEB_CONCURRENCY=%(w)d workers need about %(used)s, %(share).0f%% of a "
+                "%(size)s dyno's %(memory)s: expect R14 memory errors."
+            )
+            % {
+                "w": workers,
+                "used": capacity.format_mb(used),
+                "share": share * 100,
+                "size": size,
+                "memory": capacity.format_mb(memory_mb),
+            },
+            hint=_(
+                "%(arithmetic)s. Run fewer workers or a larger dyno: heroku config:set "
+                "WEB_CONCURRENCY=%(fit)d%(app)s"
+            )
+            % {"arithmetic": arithmetic, "fit": max(fit, 1), "app": _app_flag(context)},
+            obj="WEB_CONCURRENCY",
+            id="deploytools.W802",
+        )
+    ]
+
+
+def recommend(
+    size: str,
+    quantity: int,
+    measured: MemoryMeasurement,
+    dyno_sizes: list[dict[str, Any]],
+    threads: int,
+) -> tuple[str, int, int, float]:
+    """
+    (size, count, WEB_CONCURRENCY, dyno memory MB) for the web process.
+
+    Keep the current size if two workers fit in 80% of it, else the smallest professional size
+    where they do; concurrency is what fits, capped at Heroku's CPU-based default for the size;
+    at least two dynos, so one can restart while the other serves.
+    """
+    from deploytools import capacity
+
+    del threads  # threads share their worker's memory; they matter for connections only
+    candidates = [capacity.normalize_size(size)]
+    candidates += [s for s in capacity.PROFESSIONAL_SIZES if s not in candidates]
+    if capacity.normalize_size(size) in ("eco", "basic", "free", "hobby"):
+        candidates = list(capacity.PROFESSIONAL_SIZES)
+    chosen = candidates[-1]
+    for candidate in candidates:
+        memory = capacity.dyno_memory_mb(candidate, dyno_sizes)
+        if memory is None:
+            continue
+        if capacity.fitting_workers(memory, measured.worker_mb, measured.baseline_mb) >= 2:
+            chosen = candidate
+            break
+    memory_mb = capacity.dyno_memory_mb(chosen, dyno_sizes) or 0.0
+    fit = max(capacity.fitting_workers(memory_mb, measured.worker_mb, measured.baseline_mb), 1)
+    cap = capacity.default_web_concurrency(chosen)
+    concurrency = min(fit, cap) if cap else fit
+    return chosen, max(quantity, 2), concurrency, memory_mb
+
+
+@deploytools_check(
+    name="web_sizing",
+    title=gettext_lazy("Recommended web dyno size, count and concurrency"),
+    ids=["I803"],
+    tags=["heroku"],
+)
+def check_web_sizing(app_configs: Any = None, **kwargs: Any) -> Messages:
+    """I803: the dyno size, count and WEB_CONCURRENCY the measured memory calls for."""
+    from deploytools import capacity
+
+    context = context_of(kwargs)
+    web, size, _memory, measured = _web_memory(context)
+    threads = gunicorn_settings(context).threads
+    dyno_sizes = list(getattr(_snapshot(context), "dyno_sizes", None) or [])
+    chosen, count, concurrency, memory_mb = recommend(
+        size, _quantity(web), measured, dyno_sizes, threads
+    )
+    text = _(
+        "web: %(count)d × %(size)s, WEB_CONCURRENCY=%(c)d "
+        "(≈ %(worker)s per worker, %(memory)s dyno)"
+    ) % {
+        "count": count,
+        "size": chosen,
+        "c": concurrency,
+        "worker": capacity.format_mb(measured.worker_mb),
+        "memory": capacity.format_mb(memory_mb),
+    }
+    context.evidence(text)
+    app = _app_flag(context)
+    return [
+        checks.Info(
+            _("Recommended %(text)s.") % {"text": text},
+            hint=_(
+                "heroku ps:scale web=%(count)d:%(size)s%(app)s && heroku config:set "
+                "WEB_CONCURRENCY=%(c)d%(app)s"
+            )
+            % {"count": count, "size": chosen, "c": concurrency, "app": app},
+            obj="web",
+            id="deploytools.I803",
+        )
+    ]

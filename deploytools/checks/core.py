@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deploytools import conf as conf_module
 from deploytools.checks.registry import Messages, deploytools_check
@@ -14,7 +15,7 @@ from deploytools.checks.registry import Messages, deploytools_check
 
 @deploytools_check(
     name="deploytools_setting",
-    title=_("DEPLOYTOOLS setting is valid"),
+    title=gettext_lazy("DEPLOYTOOLS setting is valid"),
     ids=["E001"],
     tags=["preflight", "release", "heroku"],
     # Cheap and about our own configuration: runs in a plain `manage.py check` too.

@@ -1,1 +1,253 @@
 """9xx: the live site (tag live)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core import checks
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from deploytools.checks.registry import Context, Messages, Skipped, context_of, deploytools_check
+
+if TYPE_CHECKING:
+    from deploytools.live import Probe, Prober
+
+# Pages that set cookies on most Django sites: the home page and the admin's login (CSRF).
+COOKIE_PATHS = ("/", "/admin/login/")
+PAGE_URL_NAMES = ("ERROR_PAGE_URL", "MAINTENANCE_PAGE_URL")
+
+
+def _urls(context: Context) -> list[str]:
+    urls = context.options.get("urls") or []
+    if isinstance(urls, str):
+        urls = [urls]
+    if not urls:
+        raise Skipped(_("no URL to check (use --url)"))
+    return [str(u) for u in urls]
+
+
+def _prober(context: Context) -> Prober:
+    from deploytools.live import make_prober
+
+    return context.memo("live.prober", lambda: make_prober(context.options))  # type: ignore[no-any-return]
+
+
+def _reachable(context: Context, probes: list[Probe]) -> list[Probe]:
+    """The probes that got an answer; Skipped when none did (the site could not be checked)."""
+    answered = [p for p in probes if p.error is None]
+    if not answered:
+        reasons = ", ".join(f"{p.url}: {p.error}" for p in probes)
+        raise Skipped(_("the site did not answer (%(reasons)s)") % {"reasons": reasons})
+    for probe in probes:
+        if probe.error is not None:
+            context.evidence(
+                _("%(url)s did not answer (%(error)s)") % {"url": probe.url, "error": probe.error}
+            )
+    return answered
+
+
+def _https_bases(context: Context) -> list[str]:
+    from deploytools.live import https_urls
+
+    bases = https_urls(_urls(context))
+    if not bases:
+        raise Skipped(_("no https:// URL to check"))
+    return bases
+
+
+@deploytools_check(
+    name="live_https_redirect",
+    title=gettext_lazy("http:// redirects to https://"),
+    ids=["E901"],
+    tags=["live"],
+)
+def check_https_redirect(app_configs: Any = None, **kwargs: Any) -> Messages:
+    """E901: http:// answers with a redirect (301/302/307/308) to https:// on the same host."""
+    from deploytools import live
+
+    context = context_of(kwargs)
+    prober = _prober(context)
+    messages: Messages = []
+    for url in live.http_urls(_urls(context)):
+        probe = prober.get(url + "/")
+        if live.redirects_to_https(probe):
+            context.evidence(f"{url} → {probe.status} {live.origin(probe.location or '')}")
+            continue
+        got = live.describe(probe)
+        if probe.location:
+            got += " → " + live.origin(probe.location)
+        messages.append(
+            checks.Error(
+                _("%(url)s does not redirect to https:// (%(got)s).") % {"url": url, "got": got},
+                hint=_(
+                    "Redirect every plain-HTTP request behind Heroku's router: "
+                    "SECURE_SSL_REDIRECT = True with SECURE_PROXY_SSL_HEADER = "
+                    "('HTTP_X_FORWARDED_PROTO', 'https') in settings."
+                ),
+                obj=url,
+                id="deploytools.E901",
+            )
+        )
+    return messages
+
+
+@deploytools_check(
+    name="live_hsts",
+    title=gettext_lazy("HSTS for at least a year"),
+    ids=["W902"],
+    tags=["live"],
+)
+def check_hsts(app_configs: Any = None, **kwargs: Any) -> Messages:
+    """W902: the https:// home page sends Strict-Transport-Security with max-age ≥ one year."""
+    from deploytools import live
+
+    context = context_of(kwargs)
+    prober = _prober(context)
+    probes = _reachable(context, [prober.get(live.join(b, "/")) for b in _https_bases(context)])
+    messages: Messages = []
+    for probe in probes:
+        max_age = live.hsts_max_age(probe.headers.get("strict-transport-security"))
+        if max_age is not None and max_age >= live.ONE_YEAR_SECONDS:
+            context.evidence(f"{live.origin(probe.url)}: max-age={max_age}")
+            continue
+        found = _("missing") if max_age is None else f"max-age={max_age}"
+        messages.append(
+            checks.Warning(
+                _("%(url)s sends no HSTS header for a year (%(found)s).")
+                % {"url": live.origin(probe.url), "found": found},
+                hint=_(
+                    "Tell browsers to use HTTPS only: SECURE_HSTS_SECONDS = 31536000 in settings."
+                ),
+                obj=probe.url,
+                id="deploytools.W902",
+            )
+        )
+    return messages
+
+
+@deploytools_check(
+    name="live_debug_page",
+    title=gettext_lazy("Error pages do not show Django's debug page"),
+    ids=["E903"],
+    tags=["live"],
+)
+def check_debug_page(app_configs: Any = None, **kwargs: Any) -> Messages:
+    """E903: a random missing path answers without Django's DEBUG = True technical page."""
+    from deploytools import live
+
+    context = context_of(kwargs)
+    prober = _prober(context)
+    path = live.random_missing_path()
+    probes = _reachable(context, [prober.get(live.join(b, path)) for b in _https_bases(context)])
+    messages: Messages = []
+    for probe in probes:
+        if not live.is_debug_page(probe.body):
+            context.evidence(
+                _("%(url)s: HTTP %(status)d, no debug page")
+                % {"url": live.origin(probe.url), "status": probe.status}
+            )
+            continue
+        messages.append(
+            checks.Error(
+                _("%(url)s shows Django's debug page (settings, URLconf and more) to anyone.")
+                % {"url": probe.url},
+                hint=_(
+                    "Turn DEBUG off in production: heroku config:unset DJANGO_DEBUG, DEBUG = False."
+                ),
+                obj=live.origin(probe.url),
+                id="deploytools.E903",
+            )
+        )
+    return messages
+
+
+@deploytools_check(
+    name="live_secure_cookies",
+    title=gettext_lazy("Cookies are Secure"),
+    ids=["W904"],
+    tags=["live"],
+)
+def check_secure_cookies(app_configs: Any = None, **kwargs: Any) -> Messages:
+    """W904: every Set-Cookie on the home and admin login pages carries the Secure flag."""
+    from deploytools import live
+
+    context = context_of(kwargs)
+    prober = _prober(context)
+    urls = [live.join(b, p) for b in _https_bases(context) for p in COOKIE_PATHS]
+    probes = _reachable(context, [prober.get(u) for u in urls])
+    messages: Messages = []
+    seen = 0
+    for probe in probes:
+        for header in probe.set_cookies:
+            name, flags = live.cookie_name_and_flags(header)
+            seen += 1
+            if "secure" in flags:
+                continue
+            messages.append(
+                checks.Warning(
+                    # The cookie's name only: its value may be a session.
+                    _("%(url)s sets the cookie %(name)s without Secure.")
+                    % {"url": probe.url, "name": name},
+                    hint=_(
+                        "Send cookies over HTTPS only: SESSION_COOKIE_SECURE = True and "
+                        "CSRF_COOKIE_SECURE = True in settings."
+                    ),
+                    obj=name,
+                    id="deploytools.W904",
+                )
+            )
+    if not messages:
+        context.evidence(
+            _("%(n)d cookies, all Secure") % {"n": seen} if seen else _("no cookies set")
+        )
+    return messages
+
+
+def _config_vars(context: Context) -> dict[str, str | None]:
+    snapshot = context.options.get("snapshot")
+    found = dict(getattr(snapshot, "config_vars", None) or {})
+    if not found and context.config_vars is not None:
+        found = dict(context.config_vars)
+    return found
+
+
+@deploytools_check(
+    name="live_error_pages",
+    title=gettext_lazy("Custom error and maintenance pages are reachable"),
+    ids=["W905"],
+    tags=["live"],
+)
+def check_error_pages(app_configs: Any = None, **kwargs: Any) -> Messages:
+    """W905: ERROR_PAGE_URL and MAINTENANCE_PAGE_URL answer 2xx (Heroku serves them itself)."""
+    from deploytools import live
+
+    context = context_of(kwargs)
+    pages = live.page_urls(_config_vars(context), PAGE_URL_NAMES)
+    if not pages:
+        raise Skipped(_("neither ERROR_PAGE_URL nor MAINTENANCE_PAGE_URL is set (see W712)"))
+    prober = _prober(context)
+    messages: Messages = []
+    for name, url in pages.items():
+        probe = prober.get(url, follow=True)
+        # The config var's name only, never its value.
+        if live.status_ok(probe):
+            context.evidence(f"{name}: HTTP {probe.status}")
+            continue
+        messages.append(
+            checks.Warning(
+                _("%(name)s is not reachable (%(got)s): Heroku shows its own page instead.")
+                % {"name": name, "got": live.describe(probe)},
+                hint=_(
+                    "Host the page on a static host (e.g. S3) and set it: heroku config:set "
+                    "%(name)s=https://…%(app)s"
+                )
+                % {
+                    "name": name,
+                    "app": f" --app {context.options['app']}" if context.options.get("app") else "",
+                },
+                obj=name,
+                id="deploytools.W905",
+            )
+        )
+    return messages

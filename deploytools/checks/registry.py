@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.checks import CheckMessage
+from django.utils.functional import Promise
 
 Messages = list[CheckMessage]
 
@@ -88,7 +89,7 @@ class CheckSpec:
     """Metadata of one check: shown by --list-checks, used in reports and JSON."""
 
     name: str
-    title: str
+    title: str | Promise  # gettext_lazy titles are translated when shown
     ids: tuple[str, ...]
     tags: tuple[str, ...]
     deploy: bool
@@ -110,7 +111,7 @@ CATALOGUE: dict[str, CheckSpec] = {}
 
 
 def deploytools_check(
-    *, name: str, title: str, ids: Sequence[str], tags: Sequence[str], deploy: bool = True
+    *, name: str, title: str | Promise, ids: Sequence[str], tags: Sequence[str], deploy: bool = True
 ) -> Callable[[Callable[..., Messages]], CheckFunction]:
     """
     Register a check in the catalogue.

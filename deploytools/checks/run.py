@@ -7,6 +7,7 @@ commands run checks through :func:`run_checks`, which calls each function itself
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -130,6 +131,18 @@ def select(tags: Collection[str], exclude: Collection[str] = ()) -> list[CheckSp
     return sorted(chosen, key=lambda spec: (spec.ids[0] if spec.ids else "", spec.name))
 
 
+def catalogue_order(results: Iterable[CheckResult]) -> list[CheckResult]:
+    """Our checks in catalogue-number order (0xx first), then Django's and other apps'."""
+
+    def key(result: CheckResult) -> tuple[int, str, str]:
+        spec = CATALOGUE.get(result.name)
+        if spec is None or "deploytools" not in result.tags or not spec.ids:
+            return (1, "", result.name)
+        return (0, spec.ids[0][13:], result.name)
+
+    return sorted(results, key=key)
+
+
 def _django_checks(include_deployment_checks: bool) -> list[Any]:
     """Checks registered by Django and other apps (not ours), minus database checks."""
     found = [
@@ -159,7 +172,7 @@ def run_checks(
                     check.__name__,
                     doc[0] if doc else check.__name__.replace("_", " "),
                     getattr(check, "tags", ()),
-                    lambda check=check: check(app_configs=app_configs, databases=None),
+                    functools.partial(check, app_configs=app_configs, databases=None),
                     context,
                 )
             )
@@ -169,7 +182,7 @@ def run_checks(
                 spec.name,
                 str(spec.title),
                 spec.tags,
-                lambda spec=spec: spec.func(app_configs=app_configs, context=context),
+                functools.partial(spec.func, app_configs=app_configs, context=context),
                 context,
             )
         )

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from argparse import ArgumentParser
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from django.utils.translation import gettext as _
 
 from deploytools import report
-from deploytools.checks.registry import Context
-from deploytools.checks.run import run_checks, select
-from deploytools.command import DeploytoolsCommand
+from deploytools.checks.registry import CATALOGUE
+from deploytools.command import EXIT_FAILED, CouldNotCheck, DeploytoolsCommand
+
+if TYPE_CHECKING:
+    from deploytools.preflight import Preflight
 
 
 class Command(DeploytoolsCommand):
@@ -17,14 +23,61 @@ class Command(DeploytoolsCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--list-checks", action="store_true", help="List every check.")
+        parser.add_argument(
+            "--config-vars",
+            metavar="FILE",
+            help="Production config vars in `heroku config --shell` (dotenv) format.",
+        )
+        parser.add_argument(
+            "--app", metavar="NAME", help="Read the config vars of this Heroku app (API token)."
+        )
+        parser.add_argument(
+            "--run-tests", action="store_true", help="Run the project's tests (E406)."
+        )
+        parser.add_argument(
+            "--collectstatic",
+            action="store_true",
+            help="Run collectstatic with the production settings (E215).",
+        )
+        parser.add_argument(
+            "--push",
+            action="store_true",
+            help="Run everything, tests included, and push the release branch if nothing fails.",
+        )
+        parser.add_argument("--list-checks", action="store_true", help="List every check and exit.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["list_checks"]:
-            from deploytools.checks.registry import CATALOGUE
+        from deploytools import preflight
 
-            self.stdout.write(report.render_catalogue(select(["deploytools"]) or CATALOGUE.values()), ending="")
+        if options["list_checks"]:
+            specs = sorted(CATALOGUE.values(), key=lambda s: (s.ids[0] if s.ids else "", s.name))
+            self.stdout.write(report.render_catalogue(specs), ending="")
             return
-        context = Context(command="preflight")
-        result = run_checks(context, select(["preflight"]))
-        self.finish(result, options, heading="Preflight")
+        try:
+            outcome = preflight.run_preflight(options)
+        except CouldNotCheck as exc:
+            self.could_not_check(str(exc), options)
+        result = outcome.result
+        if not options["push"] or result.exit_code(options["fail_level"]) != 0:
+            self.finish(result, options, heading=outcome.heading)
+        self._finish_with_push(outcome, options)
+
+    def _finish_with_push(self, outcome: Preflight, options: dict[str, Any]) -> NoReturn:
+        from deploytools import preflight
+
+        result = outcome.result
+        if options["format"] == "json":
+            # stdout holds only the JSON document: the git command line goes to stderr.
+            pushed = preflight.push(outcome.base_dir, sys.stderr)
+            document = report.to_json(result, EXIT_FAILED if pushed else 0)
+            document["push"] = {"exit_code": pushed}
+            self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
+        else:
+            self.stdout.write(
+                report.render_text(result, self.style, heading=outcome.heading), ending=""
+            )
+            self.stdout.flush()
+            pushed = preflight.push(outcome.base_dir, self.stdout)
+            if pushed:
+                self.stderr.write(_("The push failed (git exit code %d).") % pushed)
+        raise SystemExit(EXIT_FAILED if pushed else 0)

@@ -1,0 +1,85 @@
+"""
+Snapshot fetch (the API phase of production_check) against the fake Heroku API, side by side:
+no latency vs 150 ms added to every response, concurrent vs the same requests one after another.
+
+Run: .venv/bin/python bench/production_check_latency.py
+Target: with 150 ms latency the concurrent fetch takes at most 3 x 150 ms more than without.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weareone.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from deploytools import heroku  # noqa: E402
+from tests.fakeheroku import TOKEN, FakeHeroku  # noqa: E402
+
+LATENCY = 0.150
+ROUNDS = 5
+
+
+def concurrent(fake: FakeHeroku, app: str) -> float:
+    with heroku.HerokuClient(TOKEN, fake.url, timeout=10, retries=0) as client:
+        started = time.perf_counter()
+        heroku.fetch_snapshot(app, client)
+        return time.perf_counter() - started
+
+
+def sequential(fake: FakeHeroku, app: str) -> float:
+    """The same requests, one after another."""
+    with heroku.HerokuClient(TOKEN, fake.url, timeout=10, retries=0) as client:
+        started = time.perf_counter()
+        client.get(f"/apps/{app}")
+        client.get(f"/apps/{app}/config-vars")
+        releases = client.get_list(
+            f"/apps/{app}/releases", range_header="version ..; order=desc, max=10"
+        )
+        for path in heroku._endpoints(app).values():
+            client.get_list(path)
+        client.get(f"/apps/{app}/slugs/{releases[0]['slug']['id']}")
+        return time.perf_counter() - started
+
+
+def main() -> None:
+    fake = FakeHeroku().start()
+    app = fake.add_state("production_ready")
+    try:
+        results: dict[tuple[float, str], float] = {}
+        for latency in (0.0, LATENCY):
+            fake.latency = latency
+            for name, fn in (("concurrent", concurrent), ("sequential", sequential)):
+                fn(fake, app)  # warm up
+                results[(latency, name)] = statistics.median(fn(fake, app) for _ in range(ROUNDS))
+    finally:
+        fake.stop()
+    base, slow = results[(0.0, "concurrent")], results[(LATENCY, "concurrent")]
+    seq = results[(LATENCY, "sequential")]
+    requests = len(fake.requests) // (2 * 2 * (ROUNDS + 1))
+    print(f"requests per snapshot: {requests}")
+    for (latency, name), seconds in results.items():
+        print(
+            f"{name:>10} latency {latency * 1000:4.0f} ms: "
+            f"{seconds * 1000:7.1f} ms (median of {ROUNDS})"
+        )
+    extra = slow - base
+    print(
+        f"added by 150 ms latency (concurrent): {extra * 1000:.1f} ms "
+        f"= {extra / LATENCY:.2f} x 150 ms (target <= 3.00) -> "
+        f"{'OK' if extra <= 3 * LATENCY else 'FAIL'}"
+    )
+    print(f"sequential / concurrent at 150 ms: {seq / slow:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

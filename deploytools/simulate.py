@@ -1,0 +1,364 @@
+"""
+Settings as Heroku will see them: run the settings checks in a child process that looks like a dyno.
+
+A developer's checkout has development settings; checking those says nothing about production.
+:func:`start_in_dyno` starts ``python -m deploytools.simulate`` with an environment built by
+:func:`dyno_environment` — a minimal base (what this interpreter needs to run), ``DYNO``,
+``PORT``, the config vars, and a ``DATABASE_URL`` that can never reach the real database — and
+collects its JSON report as a :class:`~deploytools.checks.run.RunResult`.
+
+The child imports the settings (an exception there is ``deploytools.E100``), then runs Django's
+own checks at deploy level plus the deploytools checks tagged "settings". Nothing the child
+returns holds a config var value: the child scrubs its report, and the parent scrubs it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    # Not at run time: the child imports this module before Django is set up, and the checks
+    # package must only be imported after that.
+    from deploytools.checks.run import RunResult
+
+# The placeholder database: PostgreSQL on a loopback port that nothing serves (9 is "discard").
+# Nothing in a simulation may ever connect to the app's real database.
+PLACEHOLDER_HOST = "127.0.0.1:9"
+PLACEHOLDER_AUTH = "placeholder_user:placeholder_password"
+PLACEHOLDER_DATABASE_URL = f"postgres://{PLACEHOLDER_AUTH}@{PLACEHOLDER_HOST}/placeholder_db"
+PORT = "5000"
+TIMEOUT_SECONDS = 120.0
+
+# URL schemes of backing services (add-ons): their host and credentials are replaced too.
+SERVICE_SCHEMES = frozenset(
+    {
+        "postgres",
+        "postgresql",
+        "postgis",
+        "pgsql",
+        "mysql",
+        "mysql2",
+        "mysqlgis",
+        "redis",
+        "rediss",
+        "memcache",
+        "memcached",
+        "amqp",
+        "amqps",
+        "mongodb",
+        "mongodb+srv",
+        "elasticsearch",
+    }
+)
+
+# What this interpreter needs to run, taken from the developer's environment; nothing else is.
+BASE_VARIABLES = (
+    "PATH",
+    "LANG",
+    "LC_ALL",
+    "TMPDIR",
+    "VIRTUAL_ENV",
+    "SYSTEMROOT",
+    "PYTHONDONTWRITEBYTECODE",
+)
+
+STATUS_SETTINGS_LOAD = "settings_load"
+
+
+def placeholder_service_url(value: str) -> str:
+    """``value`` with its user, password, host and port replaced; scheme, path, query kept."""
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return PLACEHOLDER_DATABASE_URL
+    if not parts.netloc:
+        return value
+    return urlunsplit(
+        (parts.scheme, f"{PLACEHOLDER_AUTH}@{PLACEHOLDER_HOST}", parts.path, parts.query, "")
+    )
+
+
+def _is_service_url(name: str, value: str) -> bool:
+    if name == "DATABASE_URL" or (name.startswith("HEROKU_POSTGRESQL_") and name.endswith("_URL")):
+        return True
+    scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+    return scheme in SERVICE_SCHEMES
+
+
+def _pythonpath(base_dir: Path) -> str:
+    """The project, deploytools (when not installed) and an inherited PYTHONPATH."""
+    entries = [str(base_dir)]
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    installed = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    if package_parent not in installed:
+        entries.append(package_parent)
+    entries.extend(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)
+    return os.pathsep.join(dict.fromkeys(entries))
+
+
+def dyno_environment(
+    config_vars: Mapping[str, str],
+    base_dir: Path,
+    process_type: str = "web",
+    settings_module: str | None = None,
+) -> dict[str, str]:
+    """
+    The environment of a simulated dyno running this project with ``config_vars``.
+
+    Service URLs (DATABASE_URL, HEROKU_POSTGRESQL_*_URL, redis://, ...) keep their scheme, path
+    and query but point at an unreachable loopback placeholder with placeholder credentials.
+    Without a DATABASE_URL, a placeholder one stands for an attached Heroku Postgres.
+    """
+    environment = {name: os.environ[name] for name in BASE_VARIABLES if name in os.environ}
+    environment.setdefault("LANG", "C.UTF-8")
+    environment.update(
+        {
+            "HOME": str(base_dir),  # /app on a dyno: the project directory
+            "PYTHONPATH": _pythonpath(base_dir),
+            "PYTHONUNBUFFERED": "1",
+            "DYNO": f"{process_type}.1",
+            "PORT": PORT,
+            "DATABASE_URL": PLACEHOLDER_DATABASE_URL,
+        }
+    )
+    settings_module = settings_module or _settings_module()
+    if settings_module:
+        environment["DJANGO_SETTINGS_MODULE"] = settings_module
+    for name, value in config_vars.items():
+        environment[name] = (
+            placeholder_service_url(value) if _is_service_url(name, value) else value
+        )
+    return environment
+
+
+def _settings_module() -> str | None:
+    from django.conf import settings
+
+    from deploytools.checks.settings import settings_module_name
+
+    module = settings_module_name() if settings.configured else None
+    return module or os.environ.get("DJANGO_SETTINGS_MODULE")
+
+
+class DynoRun:
+    """A running simulation; :meth:`result` waits for it and returns its report."""
+
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes] | None,
+        stdout: IO[bytes] | None,
+        stderr: IO[bytes] | None,
+        secrets: set[str],
+        timeout: float,
+        error: str = "",
+    ) -> None:
+        self._process = process
+        self._stdout = stdout
+        self._stderr = stderr
+        self._secrets = secrets
+        self._timeout = timeout
+        self._error = error
+        self._started = time.perf_counter()
+        self._result: RunResult | None = None
+
+    def result(self) -> RunResult:
+        """Block until the child is done; a crash or timeout becomes an E100 line."""
+        if self._result is None:
+            self._result = self._collect()
+        return self._result
+
+    def _collect(self) -> RunResult:
+        from deploytools import redact
+
+        result = self._read()
+        redact.redact_result(result, self._secrets)
+        result.seconds = time.perf_counter() - self._started
+        return result
+
+    def _read(self) -> RunResult:
+        from deploytools import report
+
+        if self._process is None or self._stdout is None or self._stderr is None:
+            return settings_load_failed(self._error)
+        try:
+            code = self._process.wait(timeout=self._timeout)
+            self._stdout.seek(0)
+            self._stderr.seek(0)
+            out = self._stdout.read().decode("utf-8", "replace")
+            err = self._stderr.read().decode("utf-8", "replace")
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            return settings_load_failed(
+                f"the settings simulation did not finish within {self._timeout:.0f} seconds"
+            )
+        finally:
+            self._stdout.close()
+            self._stderr.close()
+        try:
+            document = json.loads(out)
+            if not isinstance(document, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            last = next((line for line in reversed(err.splitlines()) if line.strip()), "")
+            return settings_load_failed(
+                f"the settings simulation exited with code {code}: "
+                + (last.strip()[:300] or "no output")
+            )
+        return report.from_json(document)
+
+
+def start_in_dyno(
+    config_vars: Mapping[str, str],
+    base_dir: Path,
+    process_type: str = "web",
+    *,
+    settings_module: str | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+) -> DynoRun:
+    """
+    Start the settings checks in a simulated dyno and return at once.
+
+    Call :meth:`DynoRun.result` to collect the report (Django's deploy checks plus the
+    deploytools checks tagged "settings"), with every config var value scrubbed out.
+    """
+    from deploytools import redact
+
+    environment = dyno_environment(config_vars, base_dir, process_type, settings_module)
+    secrets = redact.secret_values(config_vars)
+    # Files, not pipes: the child never blocks on a full pipe while the parent works. They
+    # outlive this function (DynoRun.result reads and closes them), hence no `with`.
+    stdout = tempfile.TemporaryFile()  # noqa: SIM115
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115
+    argv = [sys.executable, "-m", "deploytools.simulate", "--config-names", ",".join(config_vars)]
+    try:
+        process = subprocess.Popen(
+            argv,
+            env=environment,
+            cwd=base_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+        )
+    except OSError as exc:
+        stdout.close()
+        stderr.close()
+        return DynoRun(None, None, None, secrets, timeout, error=f"cannot start {argv[0]}: {exc}")
+    return DynoRun(process, stdout, stderr, secrets, timeout)
+
+
+def settings_load_failed(reason: str) -> RunResult:
+    """A report with one failed check: the settings cannot be loaded (E100)."""
+    from django.core import checks
+    from django.utils.translation import gettext as _
+
+    from deploytools.checks.run import CheckResult, RunResult
+    from deploytools.checks.settings import SETTINGS_LOAD_TITLE
+
+    message = checks.Error(
+        _("The settings cannot be loaded with the production config: %(reason)s.")
+        % {"reason": reason.rstrip(".")},
+        hint=_(
+            "Run the settings with the production config vars to see why, e.g. "
+            "heroku run python manage.py check --deploy"
+        ),
+        obj=os.environ.get("DJANGO_SETTINGS_MODULE") or None,
+        id="deploytools.E100",
+    )
+    result = RunResult("preflight")
+    result.checks.append(
+        CheckResult(
+            STATUS_SETTINGS_LOAD,
+            str(SETTINGS_LOAD_TITLE),
+            ("deploytools", "preflight", "release", "settings"),
+            "failed",
+            ids=["deploytools.E100"],
+            messages=[message],
+        )
+    )
+    return result
+
+
+# -- the child --------------------------------------------------------------------------------
+
+
+def _child(config_names: list[str]) -> int:
+    """Load the settings, run the checks, print the JSON report on the real stdout."""
+    real_stdout = sys.stdout
+    # Settings or checks that print must not corrupt the one JSON document on stdout.
+    sys.stdout = sys.stderr
+    secrets = {os.environ[name] for name in config_names if name in os.environ}
+    try:
+        document = _child_document(config_names, secrets)
+    finally:
+        sys.stdout = real_stdout
+    from deploytools import redact
+
+    document = redact.redact_document(document, redact.secret_values(None, *secrets))
+    real_stdout.write(json.dumps(document, ensure_ascii=False))
+    real_stdout.flush()
+    return 0
+
+
+def _child_document(config_names: list[str], secrets: set[str]) -> dict[str, Any]:
+    import django
+
+    try:
+        django.setup()
+    except Exception as exc:  # noqa: BLE001 - any failure to load settings is the finding
+        from django.conf import settings
+
+        # Translation needs settings and a ready app registry; without them report untranslated.
+        with contextlib.suppress(Exception):
+            if settings.configured:
+                settings.USE_I18N = False
+            else:
+                settings.configure(USE_I18N=False)
+        from deploytools import redact, report
+
+        text = redact.redact(str(exc), redact.secret_values(None, *secrets)).splitlines()
+        reason = f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+        return report.to_json(settings_load_failed(reason), 1)
+
+    from django.conf import settings
+
+    from deploytools import report
+    from deploytools.checks.registry import Context
+    from deploytools.checks.run import run_checks, select
+
+    with contextlib.suppress(Exception):
+        # A literal SECRET_KEY in the settings is as secret as a config var.
+        secrets.add(str(settings.SECRET_KEY))
+    secrets.discard("")
+    names = [*config_names, "DATABASE_URL"]
+    context = Context(
+        command="preflight",
+        base_dir=Path.cwd(),
+        config_vars={name: os.environ[name] for name in names if name in os.environ},
+        options={"simulated_dyno": True},
+    )
+    result = run_checks(context, select(["settings"]), include_django=True)
+    return report.to_json(result, result.exit_code("ERROR"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    names: list[str] = []
+    if len(args) == 2 and args[0] == "--config-names":
+        names = [name for name in args[1].split(",") if name]
+    return _child(names)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

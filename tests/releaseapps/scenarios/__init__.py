@@ -1,0 +1,1 @@
+"""Migration packages for the `shop` app, one per release scenario (MIGRATION_MODULES)."""

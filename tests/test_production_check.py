@@ -1,0 +1,161 @@
+"""manage.py production_check end to end: fake API, saved snapshots, exit codes, no secrets."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from deploytools import heroku
+from tests.conftest import run_command
+from tests.fakeheroku import TOKEN, FakeHeroku, load_state
+
+EXAMPLE = Path(heroku.__file__).parent / "examples" / "snapshot.json"
+# Live checks are given a loopback URL with nothing listening, so nothing leaves 127.0.0.1.
+OFFLINE_URL = "http://127.0.0.1:9/"
+
+
+def secrets(state: str) -> list[str]:
+    values = load_state(state)["config-vars"]
+    return [v for k, v in values.items() if k not in heroku.NON_SECRET_CONFIG_VARS] + [TOKEN]
+
+
+def test_production_ready_text_report_opens_with_the_checklist(fake_heroku: FakeHeroku) -> None:
+    app = fake_heroku.add_state("production_ready")
+    result = run_command("production_check", "--app", app, "--url", OFFLINE_URL)
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Production check of {app}"
+    titles = [line.split(maxsplit=1)[1] for line in lines[1:10]]
+    assert [t.split(" — ")[0] for t in titles] == [
+        "1. Stack",
+        "2. Dyno types",
+        "3. Dyno redundancy",
+        "4. Production Postgres",
+        "5. Postgres high availability",
+        "6. Application monitoring",
+        "7. Log monitoring",
+        "8. Custom error and maintenance pages",
+        "9. SSL",
+    ]
+    assert all(line.startswith("  passed ") for line in lines[1:10]), lines[1:10]
+    assert "  passed   3. Dyno redundancy — web: 2 × Standard-2X" in lines
+
+
+def test_hobby_app_exits_1_with_hints(fake_heroku: FakeHeroku) -> None:
+    app = fake_heroku.add_state("hobby")
+    result = run_command("production_check", "--app", app, "--url", OFFLINE_URL, "--format", "json")
+    document = json.loads(result.stdout)
+    assert result.exit_code == 1 and document["exit_code"] == 1
+    found = {m["id"] for m in document["messages"]}
+    assert {"deploytools.E704", "deploytools.E706", "deploytools.E708", "deploytools.E713"} <= found
+    names = [c["name"] for c in document["checks"]][:9]
+    assert names[0] == "heroku_stack" and names[8] == "heroku_ssl"
+    assert document["checks"][0]["title"] == "Stack"  # numbering is for the text report only
+    # A live fetch has the config var values: the dyno's settings were evaluated, not skipped.
+    assert "dyno_settings" not in [c["name"] for c in document["checks"]]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_api_failure_exits_2_with_one_line(fake_heroku: FakeHeroku, fmt: str) -> None:
+    app = fake_heroku.add_state("production_ready")
+    fake_heroku.fault("/formation", status=403)
+    result = run_command("production_check", "--app", app, "--format", fmt)
+    assert result.exit_code == 2
+    assert f"/apps/{app}/formation: HTTP 403" in result.stderr
+    assert TOKEN not in result.stderr + result.stdout
+    if fmt == "json":
+        assert "HTTP 403" in json.loads(result.stdout)["error"]
+    else:
+        assert result.stdout == ""
+
+
+def test_no_app_exits_2(fake_heroku: FakeHeroku, tmp_path: Path, settings: object) -> None:
+    settings.BASE_DIR = tmp_path  # type: ignore[attr-defined]
+    result = run_command("production_check")
+    assert result.exit_code == 2 and "--app NAME" in result.stderr
+
+
+def test_no_secret_in_any_output_or_saved_snapshot(fake_heroku: FakeHeroku, tmp_path: Path) -> None:
+    app = fake_heroku.add_state("production_ready")
+    saved = tmp_path / "snap.json"
+    text = run_command(
+        "production_check", "--app", app, "--url", OFFLINE_URL, "--save-snapshot", str(saved)
+    )
+    as_json = run_command(
+        "production_check", "--app", app, "--url", OFFLINE_URL, "--format", "json"
+    )
+    offline = run_command("production_check", "--snapshot", str(saved), "--format", "json")
+    outputs = [
+        text.stdout,
+        text.stderr,
+        as_json.stdout,
+        as_json.stderr,
+        offline.stdout,
+        saved.read_text(),
+    ]
+    for secret in secrets("production_ready"):
+        for output in outputs:
+            assert secret not in output
+    assert json.loads(offline.stdout)["command"] == "production_check"
+
+
+def test_saved_snapshot_runs_offline_with_the_same_findings(
+    fake_heroku: FakeHeroku, tmp_path: Path
+) -> None:
+    app = fake_heroku.add_state("hobby")
+    saved = tmp_path / "snap.json"
+    live = run_command(
+        "production_check",
+        "--app",
+        app,
+        "--format",
+        "json",
+        "--url",
+        OFFLINE_URL,
+        "--save-snapshot",
+        str(saved),
+    )
+    fake_heroku.stop()  # offline means offline
+    offline = run_command("production_check", "--snapshot", str(saved), "--format", "json")
+
+    def heroku_ids(doc: dict[str, list[dict[str, str]]]) -> list[str]:
+        return sorted(m["id"] for m in doc["messages"] if re.match(r"deploytools\.[EWI]7", m["id"]))
+
+    assert heroku_ids(json.loads(live.stdout)) == heroku_ids(json.loads(offline.stdout))
+    settings_line = next(
+        c for c in json.loads(offline.stdout)["checks"] if c["name"] == "dyno_settings"
+    )
+    assert (
+        settings_line["status"] == "skipped" and "no config var values" in settings_line["detail"]
+    )
+
+
+def test_example_snapshot_runs_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HEROKU_API_KEY", raising=False)
+    monkeypatch.setenv("HEROKU_API_URL", "http://127.0.0.1:9")
+    result = run_command("production_check", "--snapshot", str(EXAMPLE))
+    assert result.exit_code in (0, 1), result.stderr
+    assert "  FAILED   5. Postgres high availability [W709]" in result.stdout
+    assert "  FAILED   8. Custom error and maintenance pages [W712]" in result.stdout
+    assert "  passed   3. Dyno redundancy — web: 2 × Standard-2X" in result.stdout
+
+
+def test_bad_snapshot_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    result = run_command("production_check", "--snapshot", str(bad))
+    assert result.exit_code == 2 and f"{bad}: not valid JSON" in result.stderr
+
+
+def test_fail_level_warning(tmp_path: Path) -> None:
+    saved = tmp_path / "snap.json"
+    data = json.loads(EXAMPLE.read_text())
+    saved.write_text(json.dumps(data))
+    assert (
+        run_command(
+            "production_check", "--snapshot", str(saved), "--fail-level", "WARNING"
+        ).exit_code
+        == 1
+    )

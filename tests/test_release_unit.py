@@ -1,0 +1,170 @@
+"""The release phase's parts, in-process: backoff, logfmt, secrets, the 6xx catalogue entries."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.db import OperationalError
+from django.db.migrations.loader import MigrationLoader
+from django.test import override_settings
+
+from deploytools import release
+from deploytools.checks.registry import CATALOGUE, Context, Skipped
+from deploytools.checks.release import STEP_CHECKS, STEP_MESSAGES
+from tests.conftest import run_command
+
+RELEASE_IDS = {"E601", "E602", "E603", "W604", "E605", "W606", "E607"}
+
+
+class FakeConnection:
+    vendor = "postgresql"
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.attempts = 0
+        self.settings_dict: dict[str, Any] = {"HOST": "db.internal", "PORT": "5433"}
+
+    def ensure_connection(self) -> None:
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise OperationalError("connection refused")
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_wait_for_database_retries_with_growing_jittered_backoff() -> None:
+    connection, clock = FakeConnection(failures=5), FakeClock()
+    attempts, error = release.wait_for_database(
+        connection,  # type: ignore[arg-type]
+        60,
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert (attempts, error) == (6, None)
+    assert len(clock.sleeps) == 5
+    # Each wait is between half and all of a doubling delay (0.2 s, 0.4 s, ... capped at 5 s).
+    for n, slept in enumerate(clock.sleeps):
+        delay = min(0.2 * 2**n, 5.0)
+        assert delay / 2 <= slept <= delay
+    assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 10
+
+
+def test_wait_for_database_gives_up_at_the_budget() -> None:
+    connection, clock = FakeConnection(failures=10**6), FakeClock()
+    attempts, error = release.wait_for_database(
+        connection,  # type: ignore[arg-type]
+        30,
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert isinstance(error, OperationalError)
+    assert clock.now == pytest.approx(30)
+    assert attempts == connection.attempts > 5
+    assert max(clock.sleeps) <= 5.0
+
+
+def test_database_address_never_has_the_password() -> None:
+    connection = FakeConnection(0)
+    connection.settings_dict["PASSWORD"] = "hunter22"
+    assert release.database_address(connection) == "db.internal:5433"  # type: ignore[arg-type]
+
+
+def test_logfmt_lines_quote_values_and_hide_secrets() -> None:
+    stream = io.StringIO()
+    announce = release.Announcer(stream, "v7", {"s3cr3t-value"})
+    announce("database", address="h:1", error='bad "thing" s3cr3t-value', empty="")
+    assert stream.getvalue() == (
+        'at=release step=database version=v7 address=h:1 error="bad \\"thing\\" ***" empty=""\n'
+    )
+
+
+def test_secrets_cover_the_password_but_not_the_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres:pa55-word@h:5432/db")
+    found = release.secrets()
+    assert "pa55-word" in found
+    assert "postgres://postgres:pa55-word@h:5432/db" in found
+    assert "postgres" not in found
+
+
+def test_dyno_metadata() -> None:
+    metadata = release.DynoMetadata.from_environ(
+        {"HEROKU_RELEASE_VERSION": "v12", "HEROKU_SLUG_COMMIT": "f" * 40}
+    )
+    assert (metadata.version, metadata.commit) == ("v12", "f" * 40)
+    assert release.DynoMetadata.from_environ({}) == release.DynoMetadata("", "")
+
+
+def test_post_migrate_commands_default_to_createcachetable_with_a_database_cache() -> None:
+    assert release.post_migrate_commands() == []
+    db_cache = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache"}}
+    with override_settings(CACHES=db_cache):
+        assert release.post_migrate_commands() == ["createcachetable"]
+    with override_settings(CACHES=db_cache, DEPLOYTOOLS={"POST_MIGRATE_COMMANDS": []}):
+        assert release.post_migrate_commands() == []
+    with override_settings(DEPLOYTOOLS={"POST_MIGRATE_COMMANDS": ["clearsessions"]}):
+        assert release.post_migrate_commands() == ["clearsessions"]
+
+
+def test_undo_commands_go_back_to_the_migration_before() -> None:
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    assert release._rollback_targets(
+        [
+            "auth.0011_update_proxy_permissions",
+            "auth.0012_alter_user_first_name_max_length",
+            "sessions.0001_initial",
+            "gone.0009_unknown",
+        ],
+        loader,
+    ) == [
+        "python manage.py migrate auth 0010_alter_group_name_max_length",
+        "python manage.py migrate sessions zero",
+        "python manage.py migrate gone <before 0009_unknown>",
+    ]
+
+
+def test_release_checks_are_catalogued_and_skipped_outside_heroku_release() -> None:
+    for name in STEP_CHECKS:
+        spec = CATALOGUE[name]
+        assert spec.tags == ("deploytools", "release")
+        with pytest.raises(Skipped):
+            spec.func()
+        # Registered with Django too: a plain `check --deploy` gets no message from them.
+        assert spec.check() == []
+    listed = run_command("preflight", "--list-checks")
+    assert listed.exit_code == 0
+    for short_id in RELEASE_IDS:
+        assert f"deploytools.{short_id}" in listed.stdout
+
+
+def test_release_checks_report_the_steps_messages() -> None:
+    from django.core import checks
+
+    error = checks.Error("x", id="deploytools.E601")
+    context = Context(
+        options={
+            STEP_MESSAGES: {"release_database_reachable": [error], "release_migrate": "dry run"}
+        }
+    )
+    assert CATALOGUE["release_database_reachable"].func(context=context) == [error]
+    with pytest.raises(Skipped, match="dry run"):
+        CATALOGUE["release_migrate"].func(context=context)
+    with pytest.raises(Skipped, match="not reached"):
+        CATALOGUE["release_migration_lock"].func(context=context)
+
+
+def test_lock_key_is_a_stable_signed_bigint() -> None:
+    assert release.LOCK_KEY == -3294342531357697308
+    assert -(2**63) <= release.LOCK_KEY < 2**63

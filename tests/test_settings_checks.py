@@ -1,0 +1,322 @@
+"""1xx: each production-settings check, failing and passing, in this process."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import override_settings
+
+from deploytools.checks.registry import CATALOGUE, Context, Skipped
+from deploytools.checks.run import run_checks
+
+SQLITE = {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}
+PG = {"ENGINE": "django.db.backends.postgresql", "NAME": "app", "HOST": "127.0.0.1"}
+GOOD_PG = {**PG, "CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True, "OPTIONS": {"sslmode": "require"}}
+SECURITY = "django.middleware.security.SecurityMiddleware"
+WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
+SESSIONS = "django.contrib.sessions.middleware.SessionMiddleware"
+override_databases = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+
+
+def ids(name: str, context: Context | None = None) -> list[str]:
+    """The message IDs of one check, run as our commands run it."""
+    messages = CATALOGUE[name].func(context=context or Context(base_dir=Path.cwd()))
+    return [str(m.id) for m in messages]
+
+
+def test_every_1xx_check_is_catalogued_with_the_settings_tags() -> None:
+    found = {i for spec in CATALOGUE.values() if "settings" in spec.tags for i in spec.ids}
+    expected = {"E100", "E102", "W103", "W104", "E105", "W106", "W107", "E108"}
+    expected |= {"W109", "W110", "W111", "W112", "W113", "W114"}
+    assert found == {f"deploytools.{i}" for i in expected}
+    for spec in CATALOGUE.values():
+        if "settings" in spec.tags:
+            assert {"preflight", "release", "settings"} <= set(spec.tags)
+            assert spec.deploy
+
+
+def test_e100_passes_in_process_and_names_the_module() -> None:
+    context = Context()
+    result = run_checks(context, [CATALOGUE["settings_load"]])
+    assert result.checks[0].status == "passed"
+    assert result.checks[0].detail == "tests.settings"
+
+
+@override_databases
+def test_e102_sqlite_fails_and_postgres_passes() -> None:
+    with override_settings(DATABASES={"default": SQLITE}):
+        assert ids("production_database") == ["deploytools.E102"]
+    with override_settings(DATABASES={"default": PG, "other": SQLITE}):
+        messages = CATALOGUE["production_database"].func(context=Context())
+        assert [m.obj for m in messages] == ["settings.DATABASES['other']['ENGINE']"]
+    with override_settings(DATABASES={"default": PG}):
+        assert ids("production_database") == []
+    with override_settings(DATABASES={}), pytest.raises(Skipped):
+        ids("production_database")
+
+
+@override_databases
+def test_w103_connection_reuse() -> None:
+    with override_settings(DATABASES={"default": {**GOOD_PG, "CONN_MAX_AGE": 0}}):
+        assert ids("database_connection_reuse") == ["deploytools.W103"]
+    with override_settings(DATABASES={"default": {**GOOD_PG, "CONN_HEALTH_CHECKS": False}}):
+        assert ids("database_connection_reuse") == ["deploytools.W103"]
+    with override_settings(DATABASES={"default": {**GOOD_PG, "CONN_MAX_AGE": None}}):
+        assert ids("database_connection_reuse") == []
+    with override_settings(DATABASES={"default": GOOD_PG}):
+        assert ids("database_connection_reuse") == []
+    with override_settings(DATABASES={"default": SQLITE}), pytest.raises(Skipped):
+        ids("database_connection_reuse")
+
+
+@override_databases
+def test_w104_database_ssl() -> None:
+    with override_settings(DATABASES={"default": PG}):
+        assert ids("database_ssl") == ["deploytools.W104"]
+    with override_settings(DATABASES={"default": {**PG, "OPTIONS": {"sslmode": "prefer"}}}):
+        assert ids("database_ssl") == ["deploytools.W104"]
+    with override_settings(DATABASES={"default": GOOD_PG}):
+        assert ids("database_ssl") == []
+    with override_settings(DATABASES={"default": SQLITE}), pytest.raises(Skipped):
+        ids("database_ssl")
+
+
+def test_e105_secret_key_differs_from_a_second_evaluation() -> None:
+    # tests.settings evaluated again gives the key it gave at startup...
+    assert ids("secret_key_stable") == []
+    # ... and a key that is not what the module gives is caught.
+    with override_settings(SECRET_KEY="not-what-the-module-says-" + "x" * 40):
+        assert ids("secret_key_stable") == ["deploytools.E105"]
+
+
+def _settings_module(tmp_path: Path, name: str, body: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    (tmp_path / f"{name}.py").write_text(body)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return name
+
+
+def test_w106_lists_variables_read_but_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = _settings_module(
+        tmp_path,
+        "w106_inprocess_settings",
+        "import os\n"
+        "SECRET_KEY = 'fixed'\n"
+        "A = os.environ.get('W106_SENTRY_DSN')\n"
+        "B = os.getenv('W106_FEATURE', 'off')\n"
+        "C = 'W106_OPTIONAL' in os.environ\n"
+        "D = os.environ.get('PORT'), os.environ.get('DYNO')\n",
+        monkeypatch,
+    )
+    context = Context(config_vars={"W106_FEATURE": "on"})
+    with override_settings(
+        SETTINGS_MODULE=module, DEPLOYTOOLS={"OPTIONAL_ENV_VARS": ["W106_OPTIONAL"]}
+    ):
+        messages = CATALOGUE["environment_complete"].func(context=context)
+        assert [m.id for m in messages] == ["deploytools.W106"]
+        assert "W106_SENTRY_DSN" in messages[0].msg
+        for absent in ("W106_FEATURE", "W106_OPTIONAL", "PORT", "DYNO"):
+            assert absent not in messages[0].msg
+        complete = Context(config_vars={"W106_FEATURE": "on", "W106_SENTRY_DSN": "x"})
+        assert ids("environment_complete", complete) == []
+    # The evaluation left no trace: os.environ is the real one, the module is not cached.
+    assert type(__import__("os").environ).__name__ == "_Environ"
+    assert module not in sys.modules
+
+
+def test_w106_and_e105_skip_without_a_settings_module() -> None:
+    with override_settings(SETTINGS_MODULE=None):
+        for name in ("environment_complete", "secret_key_stable"):
+            with pytest.raises(Skipped):
+                ids(name)
+
+
+def test_w106_skips_when_the_second_evaluation_raises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = _settings_module(
+        tmp_path, "w106_raising_settings", "raise RuntimeError('boom')\n", monkeypatch
+    )
+    with override_settings(SETTINGS_MODULE=module), pytest.raises(Skipped, match="RuntimeError"):
+        ids("environment_complete")
+
+
+def test_w107_whitenoise_position() -> None:
+    with override_settings(MIDDLEWARE=[SECURITY, SESSIONS]):
+        assert ids("whitenoise_middleware") == ["deploytools.W107"]
+    with override_settings(MIDDLEWARE=[SECURITY, SESSIONS, WHITENOISE]):
+        assert ids("whitenoise_middleware") == ["deploytools.W107"]
+    with override_settings(MIDDLEWARE=[SECURITY, WHITENOISE, SESSIONS]):
+        assert ids("whitenoise_middleware") == []
+    with override_settings(MIDDLEWARE=[WHITENOISE, SESSIONS]):
+        assert ids("whitenoise_middleware") == []
+
+
+def test_e108_static_root() -> None:
+    with override_settings(STATIC_ROOT=None):
+        assert ids("static_root") == ["deploytools.E108"]
+    with override_settings(STATIC_ROOT="/app/staticfiles"):
+        assert ids("static_root") == []
+    apps = [a for a in settings.INSTALLED_APPS if a != "django.contrib.staticfiles"]
+    with override_settings(INSTALLED_APPS=apps), pytest.raises(Skipped):
+        ids("static_root")
+
+
+def test_w109_static_storage() -> None:
+    def storages(backend: str) -> dict[str, Any]:
+        return {**settings.STORAGES, "staticfiles": {"BACKEND": backend}}
+
+    plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    manifest = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    good = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    with override_settings(STORAGES=storages(plain)):
+        assert ids("static_storage") == ["deploytools.W109"]
+    with override_settings(STORAGES=storages(manifest)):
+        assert ids("static_storage") == ["deploytools.W109"]
+    with override_settings(STORAGES=storages("whitenoise.storage.CompressedStaticFilesStorage")):
+        assert ids("static_storage") == ["deploytools.W109"]
+    with override_settings(STORAGES=storages(good)):
+        assert ids("static_storage") == []
+
+
+def test_w110_logging_to_files() -> None:
+    file_logging = {
+        "version": 1,
+        "handlers": {
+            "file": {"class": "logging.FileHandler", "filename": "/tmp/app.log"},
+            "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
+            "rotating": {"class": "logging.handlers.RotatingFileHandler", "filename": "x"},
+        },
+    }
+    with override_settings(LOGGING=file_logging):
+        messages = CATALOGUE["logging_to_stdout"].func(context=Context())
+        assert [m.id for m in messages] == ["deploytools.W110"] * 2
+        assert {m.obj for m in messages} == {
+            "settings.LOGGING['handlers']['file']",
+            "settings.LOGGING['handlers']['rotating']",
+        }
+    with override_settings(
+        LOGGING={"version": 1, "handlers": {"s": file_logging["handlers"]["stdout"]}}
+    ):
+        assert ids("logging_to_stdout") == []
+
+
+def test_w111_local_uploads_with_file_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.apps import apps
+    from django.db import models
+    from django.test.utils import isolate_apps
+
+    with isolate_apps("deploytools"):
+
+        class Document(models.Model):
+            scan = models.FileField()
+
+            class Meta:
+                app_label = "deploytools"
+
+    monkeypatch.setattr(apps, "get_models", lambda: [Document])
+    s3 = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage"}}
+    local = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    with override_settings(STORAGES=local):
+        messages = CATALOGUE["upload_storage"].func(context=Context())
+        assert [m.id for m in messages] == ["deploytools.W111"]
+        assert "deploytools.Document.scan" in messages[0].msg
+    with override_settings(STORAGES=s3):
+        assert ids("upload_storage") == []
+    monkeypatch.setattr(apps, "get_models", lambda: [])
+    with pytest.raises(Skipped):
+        ids("upload_storage")
+
+
+def _project(tmp_path: Path, procfile: str | None, gunicorn_conf: str | None) -> Context:
+    if procfile is not None:
+        (tmp_path / "Procfile").write_text(procfile)
+    if gunicorn_conf is not None:
+        (tmp_path / "gunicorn.conf.py").write_text(gunicorn_conf)
+    return Context(base_dir=tmp_path, config_vars={})
+
+
+@pytest.mark.parametrize(
+    ("procfile", "gunicorn_conf", "config", "expected"),
+    [
+        # Heroku's Python buildpack exports FORWARDED_ALLOW_IPS='*': plain gunicorn trusts it.
+        ("web: gunicorn app.wsgi\n", None, {}, []),
+        ("web: gunicorn app.wsgi\n", "forwarded_allow_ips = '*'\n", {}, []),
+        ("web: gunicorn app.wsgi\n", "forwarded_allow_ips = '127.0.0.1'\n", {}, ["W112"]),
+        (
+            "web: gunicorn app.wsgi\n",
+            "import os\nforwarded_allow_ips = os.environ['X']\n",
+            {},
+            ["W112"],
+        ),
+        ("web: gunicorn -c conf/g.py app.wsgi\n", None, {}, []),
+        (
+            "web: gunicorn app.wsgi --forwarded-allow-ips='*'\n",
+            "forwarded_allow_ips = '10.0.0.1'\n",
+            {},
+            [],
+        ),
+        ("web: gunicorn app.wsgi --forwarded-allow-ips 10.1.1.1\n", None, {}, ["W112"]),
+        ("web: gunicorn app.wsgi\n", None, {"FORWARDED_ALLOW_IPS": "10.0.0.1"}, ["W112"]),
+        ("web: waitress-serve app.wsgi:application\n", None, {}, ["W112"]),
+        ("web: python -m uvicorn app.asgi:application\n", None, {}, []),
+        (None, None, {}, ["W112"]),
+    ],
+)
+def test_w112_router_trust(
+    tmp_path: Path,
+    procfile: str | None,
+    gunicorn_conf: str | None,
+    config: dict[str, str],
+    expected: list[str],
+) -> None:
+    context = _project(tmp_path, procfile, gunicorn_conf)
+    context.config_vars = config
+    with override_settings(SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=None):
+        assert ids("ssl_redirect_proxy", context) == [f"deploytools.{i}" for i in expected]
+
+
+def test_w112_passes_with_the_proxy_header_and_skips_without_redirect(tmp_path: Path) -> None:
+    context = _project(tmp_path, None, None)
+    header = ("HTTP_X_FORWARDED_PROTO", "https")
+    with override_settings(SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=header):
+        assert ids("ssl_redirect_proxy", context) == []
+    wrong = ("HTTP_X_FORWARDED_SSL", "on")
+    with override_settings(SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=wrong):
+        assert ids("ssl_redirect_proxy", context) == ["deploytools.W112"]
+    with override_settings(SECURE_SSL_REDIRECT=False), pytest.raises(Skipped):
+        ids("ssl_redirect_proxy", context)
+
+
+def test_w113_email_backend() -> None:
+    console = "django.core.mail.backends.console.EmailBackend"
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    with override_settings(MAILERS={"default": {"BACKEND": console}}):
+        messages = CATALOGUE["email_backend"].func(context=Context())
+        assert [m.id for m in messages] == ["deploytools.W113"]
+        assert messages[0].obj == "settings.MAILERS['default']['BACKEND']"
+    with override_settings(MAILERS={"default": {"BACKEND": smtp}}):
+        assert ids("email_backend") == []
+
+
+def test_w114_allowed_hosts_wildcard() -> None:
+    with override_settings(ALLOWED_HOSTS=[".herokuapp.com", "*"]):
+        assert ids("allowed_hosts_wildcard") == ["deploytools.W114"]
+    with override_settings(ALLOWED_HOSTS=[".herokuapp.com"]):
+        assert ids("allowed_hosts_wildcard") == []
+
+
+def test_registered_with_djangos_check_deploy() -> None:
+    with override_settings(ALLOWED_HOSTS=["*"]), pytest.raises(SystemCheckError) as raised:
+        call_command("check", "--deploy", "--tag", "settings", "--fail-level", "WARNING")
+    assert "deploytools.W114" in str(raised.value)
