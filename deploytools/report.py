@@ -19,7 +19,7 @@ from django.core.management.color import Style, no_style
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from deploytools.checks.registry import CheckSpec
+from deploytools.checks.registry import CATALOGUE, CheckSpec
 from deploytools.checks.run import LEVEL_NAMES, LEVELS, CheckResult, RunResult
 
 STATUS_WIDTH = 8
@@ -197,7 +197,12 @@ def from_json(document: dict[str, Any]) -> RunResult:
             CheckResult(
                 name=str(item.get("name", "")),
                 title=str(item.get("title", "")),
-                tags=("deploytools", *item.get("tags", [])),
+                # JSON leaves out the "deploytools" tag; only our catalogued checks carry it.
+                tags=(
+                    ("deploytools", *item.get("tags", []))
+                    if str(item.get("name", "")) in CATALOGUE
+                    else tuple(item.get("tags", []))
+                ),
                 status=str(item.get("status", "failed")),
                 ids=ids,
                 detail=str(item.get("detail", "")),

@@ -95,3 +95,25 @@ def fake_heroku(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         yield fake
     fake.stop()
     assert not fake.schema_errors, fake.schema_errors
+
+
+def corner_ids() -> set[str]:
+    """
+    Findings that are right for this interpreter, not faults of weareone: CI also runs the suite
+    on Python 3.11 with Django 5.2 (W207: local Python differs from .python-version; W204:
+    installed Django differs from its pin).
+    """
+    from importlib.metadata import version
+
+    found = set()
+    declared = (ROOT / ".python-version").read_text().split()[0]
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" != ".".join(declared.split(".")[:2]):
+        found.add("deploytools.W207")
+    pins = dict(
+        line.split("==", 1)
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    if version("Django") != pins.get("Django"):
+        found.add("deploytools.W204")
+    return found

@@ -235,3 +235,12 @@ def test_text_report_collapses_djangos_passing_checks_into_one_line() -> None:
     assert "  FAILED   check ssl redirect [security.W008]" in lines
     assert not [line for line in lines if "check_debug" in line]
     assert len(json.loads(report.render_json(result, 0))["checks"]) == 6
+
+
+def test_preflight_text_collapses_the_dynos_django_checks() -> None:
+    # The dyno's report comes back as JSON: Django's checks must not turn into ours there.
+    outcome = run_manage("preflight", "--config-vars", "deploy/production.env.example")
+    lines = outcome.stdout.splitlines()
+    collapsed = [line for line in lines if "Django's own system checks" in line]
+    assert len(collapsed) == 1 and collapsed[0].startswith("  passed   ")
+    assert not [line for line in lines if line.startswith("  passed   check ")]
