@@ -68,14 +68,19 @@ def main() -> None:
         for _ in range(options.repeats):
             release.append(timed(["heroku_release"], env))
             migrate.append(timed(["migrate", "--noinput"], env))
-        r, m = statistics.median(release), statistics.median(migrate)
-        ratio = r / m
-        print(f"no-op heroku_release: median {r * 1000:.0f} ms over {options.repeats} runs")
-        print(f"migrate --noinput:    median {m * 1000:.0f} ms over {options.repeats} runs")
-        verdict = "OK" if ratio <= TARGET else "OVER TARGET"
-        print(f"ratio heroku_release / migrate = {ratio:.2f} (target <= {TARGET}) {verdict}")
+        report("no-op", release, migrate, TARGET)
     finally:
         postgres.stop(server)
+
+
+def report(what: str, release: list[float], migrate: list[float], target: float) -> None:
+    """Print both medians and their ratio against ``target``."""
+    r, m = statistics.median(release), statistics.median(migrate)
+    ratio = r / m
+    print(f"heroku_release, {what}: median {r * 1000:.0f} ms over {len(release)} runs")
+    print(f"migrate --noinput, {what}: median {m * 1000:.0f} ms over {len(migrate)} runs")
+    verdict = "OK" if ratio <= target else "OVER TARGET"
+    print(f"ratio heroku_release / migrate = {ratio:.2f} (target <= {target}) {verdict}")
 
 
 if __name__ == "__main__":

@@ -11,14 +11,13 @@ interleaved; prints the medians and their ratio (target <= 1.15).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.release_noop import environ, timed  # noqa: E402
+from bench.release_noop import environ, report, timed  # noqa: E402
 from tests import postgres  # noqa: E402
 
 TARGET = 1.15
@@ -57,14 +56,7 @@ def main() -> None:
             )
             assert applied == "20", applied
             migrate.append(timed(["migrate", "--noinput"], fresh(f"bench_m{n}")))
-        r, m = statistics.median(release), statistics.median(migrate)
-        ratio = r / m
-        print(f"heroku_release, 20 pending: median {r * 1000:.0f} ms over {options.repeats} runs")
-        print(
-            f"migrate --noinput, 20 pending: median {m * 1000:.0f} ms over {options.repeats} runs"
-        )
-        verdict = "OK" if ratio <= TARGET else "OVER TARGET"
-        print(f"ratio heroku_release / migrate = {ratio:.2f} (target <= {TARGET}) {verdict}")
+        report("20 pending", release, migrate, TARGET)
     finally:
         postgres.stop(server)
 

@@ -507,6 +507,10 @@ def redacted(snapshot: Snapshot) -> JSON:
         }
         for drain in snapshot.telemetry_drains
     ]
+    if isinstance(snapshot.slug, dict) and isinstance(snapshot.slug.get("blob"), dict):
+        # The slug's blob URL is pre-signed: anyone holding it can download the app's code.
+        blob = snapshot.slug["blob"]
+        data["slug"] = {**snapshot.slug, "blob": {**blob, "url": _strip_url(blob.get("url", ""))}}
     return {"format": SNAPSHOT_FORMAT, **data}
 
 

@@ -11,7 +11,9 @@ serving. :class:`ReleasePhase` runs, in order:
    ``DEPLOYTOOLS["DATABASE_WAIT_SECONDS"]``, then E601 naming host:port;
 4. if migrations are pending, a PostgreSQL session-level advisory lock on a dedicated
    connection (``pg_try_advisory_lock`` polled for ``MIGRATION_LOCK_TIMEOUT_SECONDS``, then
-   E602), after which the migration state is read again. ``MIGRATION_LOCK = False`` turns the
+   E602), after which the migration state is read again. deploytools' ``migrate`` command
+   (it overrides Django's) takes the same lock, so a manual ``heroku run python manage.py
+   migrate`` never runs beside a release. ``MIGRATION_LOCK = False`` turns the
    lock off: behind a transaction pooler (PgBouncer in transaction mode) a session-level lock
    is not held by the session that migrates. On SQLite (and other databases) there is no lock:
    one process owns the file;
@@ -104,15 +106,26 @@ class DynoMetadata:
         )
 
 
+# Environment variables whose name says their value is a credential.
+SECRET_NAME_PARTS = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "API_KEY", "PRIVATE", "DSN", "AUTH")
+
+
 def secrets() -> set[str]:
-    """Everything that must never be printed: SECRET_KEY and database passwords."""
+    """
+    Everything that must never be printed: SECRET_KEY, database passwords, the password of
+    any URL in the environment (a release dyno's environment is the app's config vars) and
+    the value of every variable named like a credential (``*_TOKEN``, ``*_API_KEY``, ...).
+    """
     # Not the database user: it is no secret, and masking "postgres" garbles "postgresql".
     found = {str(getattr(settings, "SECRET_KEY", "") or "")}
-    for name in ("DATABASE_URL", "DJANGO_SECRET_KEY"):
-        value = os.environ.get(name, "")
-        found.add(value)
-        with contextlib.suppress(ValueError):
-            found.add(urlsplit(value).password or "")
+    for name, value in os.environ.items():
+        if name in ("DATABASE_URL", "DJANGO_SECRET_KEY") or any(
+            part in name.upper() for part in SECRET_NAME_PARTS
+        ):
+            found.add(value)
+        if "://" in value:
+            with contextlib.suppress(ValueError):
+                found.add(urlsplit(value.strip()).password or "")
     for database in getattr(settings, "DATABASES", {}).values():
         found.add(str(database.get("PASSWORD") or ""))
     return {value for value in found if len(value) >= redact.MIN_SECRET_LENGTH}
@@ -177,7 +190,8 @@ def _label(key: tuple[str, str]) -> str:
     return f"{key[0]}.{key[1]}"
 
 
-def _one_line(exc: BaseException, hidden: set[str]) -> str:
+def one_line(exc: BaseException, hidden: set[str]) -> str:
+    """``Type: first line of the message``, secrets masked: how errors are reported."""
     text = str(exc).strip().splitlines()
     first = text[0] if text else ""
     return redact.redact(f"{type(exc).__name__}: {first}" if first else type(exc).__name__, hidden)
@@ -456,7 +470,7 @@ class ReleasePhase:
 
     def _unexpected(self, exc: Exception) -> None:
         """A failure outside the steps' own handling (a broken migration file, a bad setting)."""
-        error = _one_line(exc, self.hidden)
+        error = one_line(exc, self.hidden)
         self.log("error", error=error)
         if self.show_traceback:
             sys.stderr.write(redact.redact(traceback.format_exc(), self.hidden))
@@ -574,13 +588,13 @@ class ReleasePhase:
             self._fail(_("migration lock timeout"))
         except DatabaseError as exc:
             # The lock's own connection failed: the database went away after the wait.
-            self._fail(_one_line(exc, self.hidden))
+            self._fail(one_line(exc, self.hidden))
             self.step(
                 "release_migration_lock",
                 [
                     checks.Error(
                         _("The migration lock could not be taken: %(error)s.")
-                        % {"error": _one_line(exc, self.hidden)},
+                        % {"error": one_line(exc, self.hidden)},
                         hint=_("Check the database, then retry: heroku pg:info"),
                         obj=database_address(connection),
                         id="deploytools.E602",
@@ -603,7 +617,7 @@ class ReleasePhase:
                 % {"address": address, "attempts": attempts},
             )
             return True
-        reason = _one_line(error, self.hidden)
+        reason = one_line(error, self.hidden)
         self.log(
             "database",
             status="unreachable",
@@ -687,6 +701,10 @@ class ReleasePhase:
         messages: list[CheckMessage] = []
         if unknown:
             labels = ", ".join(self.outcome.unknown)
+            # Where this code's history of that app ends: what the newer code migrates back to.
+            app = unknown[0][0]
+            leaves = sorted(name for label, name in loader.graph.leaf_nodes() if label == app)
+            target = leaves[-1] if leaves else "zero"
             messages.append(
                 checks.Warning(
                     _(
@@ -695,11 +713,12 @@ class ReleasePhase:
                     )
                     % {"count": len(unknown), "labels": labels},
                     hint=_(
-                        "If the schema must follow the code, unapply them from the newer "
-                        "release (see: python manage.py heroku_release --history), e.g. "
-                        "heroku run python manage.py migrate %(app)s <previous migration>"
+                        "If the schema must follow the code, unapply them with the newer "
+                        "release's code, which has their files (this code cannot: Django "
+                        "only unapplies migrations it has), before rolling back to this one: "
+                        "heroku run python manage.py migrate %(app)s %(target)s"
                     )
-                    % {"app": unknown[0][0]},
+                    % {"app": app, "target": target},
                     obj=self.outcome.unknown[0],
                     id="deploytools.W604",
                 )
@@ -780,6 +799,11 @@ class ReleasePhase:
                 if action == "apply_start":
                     current["label"] = _label((migration.app_label, migration.name))
                     current["started"] = time.perf_counter()
+                    # Django wraps a migration in a transaction only when the backend can roll
+                    # DDL back and the migration does not opt out (atomic = False).
+                    current["atomic"] = bool(
+                        getattr(migration, "atomic", True) and connection.features.can_rollback_ddl
+                    )
                 elif action == "apply_success":
                     label = current.pop("label")
                     phase.outcome.applied.append(label)
@@ -812,12 +836,18 @@ class ReleasePhase:
         except Exception as exc:  # noqa: BLE001 - any failure of a migration is E605
             self._running = None
             failed = current.get("label")
-            error = _one_line(exc, self.hidden)
+            error = one_line(exc, self.hidden)
             self.log("migrate", migration=failed or "-", status="failed", error=error)
-            if failed:
+            if failed and current.get("atomic", True):
                 text = _(
                     "Migration %(migration)s failed and was rolled back: %(error)s. "
                     "%(count)d earlier migration(s) of this release were kept."
+                ) % {"migration": failed, "error": error, "count": len(self.outcome.applied)}
+            elif failed:
+                text = _(
+                    "Migration %(migration)s failed: %(error)s. It is not atomic, so what it "
+                    "did before the failure was NOT rolled back. %(count)d earlier "
+                    "migration(s) of this release were kept."
                 ) % {"migration": failed, "error": error, "count": len(self.outcome.applied)}
             else:
                 text = _("migrate failed before applying a migration: %(error)s.") % {
@@ -830,9 +860,13 @@ class ReleasePhase:
                         text,
                         hint=_(
                             "Fix the migration and release again; to try it by hand: "
-                            "heroku run python manage.py migrate %(app)s"
+                            "heroku run python manage.py %(command)s"
                         )
-                        % {"app": (failed or "").split(".")[0]},
+                        % {
+                            "command": " ".join(
+                                ["migrate", *([failed.split(".")[0]] if failed else [])]
+                            )
+                        },
                         obj=failed or "migrate",
                         id="deploytools.E605",
                     )
@@ -869,7 +903,7 @@ class ReleasePhase:
             except ReleaseInterrupted:
                 raise
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - report, never a traceback
-                error = _one_line(exc, self.hidden)
+                error = one_line(exc, self.hidden)
                 self.log("post", command=command, status="failed", error=error)
                 messages.append(
                     checks.Error(
@@ -947,7 +981,7 @@ class ReleasePhase:
             )
         except DatabaseError as exc:
             # Before deploytools' own migration ran, or with the database gone.
-            self.log("record", status="skipped", error=_one_line(exc, self.hidden))
+            self.log("record", status="skipped", error=one_line(exc, self.hidden))
             return
         self.outcome.recorded = True
         self.log("record", release_id=release.pk)

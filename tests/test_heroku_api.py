@@ -227,9 +227,14 @@ def test_saved_snapshot_keeps_names_and_allow_listed_values_only(
 ) -> None:
     app = fake_heroku.add_state("fir")
     snapshot = heroku.take_snapshot(app)
+    assert snapshot.slug is not None
+    # The real API answers with a pre-signed download URL for the slug: a credential.
+    signed = "https://s3.example/slugs/abc.tar.gz?Signature=SLUGSIGNATURE123"
+    snapshot.slug["blob"]["url"] = signed
     path = tmp_path / "snap.json"
     heroku.save_snapshot(snapshot, path)
     text = path.read_text()
+    assert "SLUGSIGNATURE123" not in text and "/slugs/abc" not in text
     for name, value in load_state("fir")["config-vars"].items():
         if name not in heroku.NON_SECRET_CONFIG_VARS:
             assert value not in text
@@ -238,7 +243,9 @@ def test_saved_snapshot_keeps_names_and_allow_listed_values_only(
     assert loaded.config_vars["DATABASE_URL"] is None
     assert loaded.config_vars["WEB_CONCURRENCY"] == "3"
     assert not loaded.has_config_values
-    assert loaded.formation == snapshot.formation and loaded.slug == snapshot.slug
+    assert loaded.formation == snapshot.formation
+    assert loaded.slug is not None and loaded.slug["commit"] == snapshot.slug["commit"]
+    assert loaded.slug["blob"]["url"] == "https://s3.example"
 
 
 @pytest.mark.parametrize(

@@ -149,7 +149,7 @@ def test_unreachable_error_pages_fail_w905_without_printing_values(site: Site) -
     assert [m.obj for m in w905] == ["ERROR_PAGE_URL", "MAINTENANCE_PAGE_URL"]
     assert "(HTTP 404)" in w905[0].msg
     assert "(ConnectionError)" in w905[1].msg
-    assert w905[0].hint.endswith("heroku config:set ERROR_PAGE_URL=https://… --app weareone")
+    assert w905[0].hint.endswith("`heroku config:set ERROR_PAGE_URL=https://… -a weareone`.")
     document = render_json(result, 1) + render_text(result)
     assert PAGE_SECRET not in document
     assert "missing-" not in document

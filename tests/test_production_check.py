@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +18,34 @@ from tests.fakeheroku import TOKEN, FakeHeroku, load_state
 EXAMPLE = Path(heroku.__file__).parent / "examples" / "snapshot.json"
 # Live checks are given a loopback URL with nothing listening, so nothing leaves 127.0.0.1.
 OFFLINE_URL = "http://127.0.0.1:9/"
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@pytest.fixture(autouse=True)
+def beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Refuse, and fail the test on, any lookup or connection beyond 127.0.0.1."""
+    attempts: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+
+    def getaddrinfo(host: object, *args: Any, **kwargs: Any) -> Any:
+        if host not in LOOPBACK:
+            attempts.append(f"lookup {host!r}")
+            raise OSError("no network beyond loopback in tests")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        if isinstance(address, tuple) and address[0] not in LOOPBACK:
+            attempts.append(f"connect {address!r}")
+            raise OSError("no network beyond loopback in tests")
+        real_connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    yield attempts
+    assert attempts == [], "the command reached beyond 127.0.0.1"
 
 
 def secrets(state: str) -> list[str]:
@@ -159,3 +190,40 @@ def test_fail_level_warning(tmp_path: Path) -> None:
         ).exit_code
         == 1
     )
+
+
+def test_offline_snapshot_run_opens_no_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The example snapshot sets ERROR_PAGE_URL to a public host: an offline run must not visit
+    # it, nor anything else, loopback included.
+    attempts: list[str] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(repr(args[:2]))
+        raise OSError("network access in an offline run")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.delenv("HEROKU_API_KEY", raising=False)
+    result = run_command("production_check", "--snapshot", str(EXAMPLE), "--format", "json")
+    assert attempts == []
+    assert result.exit_code == 0, result.stderr
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["live_error_pages"]["status"] == "skipped"
+    assert "offline run" in checks["live_error_pages"]["detail"]
+    assert "ConnectionError" not in result.stdout
+
+
+def test_snapshot_with_url_still_checks_the_error_pages(tmp_path: Path) -> None:
+    # --url asks for the live site: W905 visits the pages again (a loopback one here).
+    saved = tmp_path / "snap.json"
+    data = json.loads(EXAMPLE.read_text())
+    data["config_vars"]["ERROR_PAGE_URL"] = "https://127.0.0.1:9/error.html"
+    saved.write_text(json.dumps(data))
+    result = run_command(
+        "production_check", "--snapshot", str(saved), "--url", OFFLINE_URL, "--format", "json"
+    )
+    w905 = [m for m in json.loads(result.stdout)["messages"] if m["id"] == "deploytools.W905"]
+    assert [m["obj"] for m in w905] == ["ERROR_PAGE_URL"]
+    assert "(ConnectionError)" in w905[0]["msg"]

@@ -615,7 +615,7 @@ def test_weareone_passes_every_2xx_check() -> None:
     # W207's and W204's case exactly; everything else must still pass.
     expected = corner_ids()
     assert [(m.id, m.msg) for m in result.messages if m.id not in expected] == []
-    assert {
-        c.name: c.status for c in result.checks if not set(c.ids) & expected
-    } == {name: "passed" for name in ALL_2XX if not set(CATALOGUE[name].ids) & expected}
+    assert {c.name: c.status for c in result.checks if not set(c.ids) & expected} == {
+        name: "passed" for name in ALL_2XX if not set(CATALOGUE[name].ids) & expected
+    }
     assert "files collected" in next(c for c in result.checks if c.name == "collectstatic").detail

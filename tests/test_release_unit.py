@@ -99,6 +99,26 @@ def test_secrets_cover_the_password_but_not_the_user(monkeypatch: pytest.MonkeyP
     assert "postgres" not in found
 
 
+def test_secrets_cover_other_credentials_of_the_release_dyno(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REDIS_URL", "rediss://:redis-pa55@ec2.compute.amazonaws.com:6380")
+    monkeypatch.setenv("HEROKU_API_KEY", "hrku-0123456789abcdef")
+    monkeypatch.setenv("SENTRY_DSN", "https://abc123def@o1.ingest.sentry.io/42")
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    monkeypatch.setenv("HEROKU_APP_NAME", "weareone-prod")
+    found = release.secrets()
+    assert {"redis-pa55", "hrku-0123456789abcdef", "https://abc123def@o1.ingest.sentry.io/42"} <= (
+        found
+    )
+    # Plain settings stay readable: masking them would garble every report.
+    assert "weareone-prod" not in found
+    assert "4" not in found
+    stream = io.StringIO()
+    release.Announcer(stream, "v1", found)("error", error="AUTH failed for redis-pa55")
+    assert "redis-pa55" not in stream.getvalue()
+
+
 def test_dyno_metadata() -> None:
     metadata = release.DynoMetadata.from_environ(
         {"HEROKU_RELEASE_VERSION": "v12", "HEROKU_SLUG_COMMIT": "f" * 40}
@@ -168,3 +188,44 @@ def test_release_checks_report_the_steps_messages() -> None:
 def test_lock_key_is_a_stable_signed_bigint() -> None:
     assert release.LOCK_KEY == -3294342531357697308
     assert -(2**63) <= release.LOCK_KEY < 2**63
+
+
+def _try_lock(other: Any) -> bool:
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [release.LOCK_KEY])
+        acquired = bool(cursor.fetchone()[0])
+        if acquired:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [release.LOCK_KEY])
+    return acquired
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_lock_excludes_others_while_held_and_is_released_on_exit() -> None:
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        other.ensure_connection()
+        other.set_autocommit(True)
+        with release.migration_lock("default", 5) as waited:
+            assert waited < 5
+            assert not _try_lock(other)
+        # Released on the way out, while this process and its connections live on.
+        assert _try_lock(other)
+        with pytest.raises(RuntimeError), release.migration_lock("default", 5):
+            raise RuntimeError("a migration failed")
+        assert _try_lock(other)
+        # Held by another session: a bounded wait, then LockTimeout naming the holder.
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [release.LOCK_KEY])
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        with (
+            pytest.raises(release.LockTimeout) as timeout,
+            release.migration_lock("default", 0.3),
+        ):
+            pytest.fail("the lock was taken while another session held it")
+        assert timeout.value.holder.startswith(f"PID {pid} ")
+        assert timeout.value.waited >= 0.3
+    finally:
+        other.close()

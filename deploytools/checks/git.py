@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core import checks
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deploytools.checks.registry import Context, Messages, Skipped, context_of, deploytools_check
 
@@ -19,17 +20,20 @@ SHOWN_PATHS = 5
 SHOWN_OUTPUT_LINES = 15
 
 
-def _skip_on_a_dyno() -> None:
-    # A slug has no .git: on a Heroku dyno (manage.py check --deploy there) git questions are moot.
+def skip_on_a_dyno(reason: str | None = None) -> None:
+    """
+    Raise Skipped on a Heroku dyno (``manage.py check --deploy`` there): a slug has no .git, so
+    questions about the checkout and what a push would ship are moot.
+    """
     if os.environ.get("DYNO"):
-        raise Skipped(_("running on a Heroku dyno, which has no git checkout"))
+        raise Skipped(reason or _("running on a Heroku dyno, which has no git checkout"))
 
 
 def _top(context: Context) -> Path:
     """The work tree root, or Skipped when there is none (W401 reports it)."""
     from deploytools import gitutil
 
-    _skip_on_a_dyno()
+    skip_on_a_dyno()
     top: Path | None = context.memo("git.toplevel", lambda: gitutil.toplevel(context.base_dir))
     if top is None:
         raise Skipped(_("not a git checkout (see deploytools.W401)"))
@@ -38,7 +42,7 @@ def _top(context: Context) -> Path:
 
 @deploytools_check(
     name="git_checkout",
-    title=_("The project is a git checkout"),
+    title=gettext_lazy("The project is a git checkout"),
     ids=["W401"],
     tags=TAGS,
 )
@@ -47,7 +51,7 @@ def check_git_checkout(app_configs: Any = None, **kwargs: Any) -> Messages:
     from deploytools import gitutil
 
     context = context_of(kwargs)
-    _skip_on_a_dyno()
+    skip_on_a_dyno()
     if not gitutil.git_available():
         return [
             checks.Warning(
@@ -72,7 +76,7 @@ def check_git_checkout(app_configs: Any = None, **kwargs: Any) -> Messages:
 
 @deploytools_check(
     name="git_release_branch",
-    title=_("The release branch exists"),
+    title=gettext_lazy("The release branch exists"),
     ids=["E402"],
     tags=TAGS,
 )
@@ -103,7 +107,7 @@ def check_git_release_branch(app_configs: Any = None, **kwargs: Any) -> Messages
 
 @deploytools_check(
     name="git_clean_release_checkout",
-    title=_("The release branch is checked out and clean"),
+    title=gettext_lazy("The release branch is checked out and clean"),
     ids=["W403"],
     tags=TAGS,
 )
@@ -154,7 +158,7 @@ def check_git_clean_release_checkout(app_configs: Any = None, **kwargs: Any) -> 
 
 @deploytools_check(
     name="git_heroku_remote",
-    title=_("The heroku git remote is configured"),
+    title=gettext_lazy("The heroku git remote is configured"),
     ids=["W405"],
     tags=TAGS,
 )
@@ -183,7 +187,7 @@ def check_git_heroku_remote(app_configs: Any = None, **kwargs: Any) -> Messages:
 
 @deploytools_check(
     name="git_release_ahead",
-    title=_("The release branch is ahead of what Heroku runs"),
+    title=gettext_lazy("The release branch is ahead of what Heroku runs"),
     ids=["W404"],
     tags=TAGS,
 )
@@ -262,7 +266,7 @@ def command_argv(base_dir: Path) -> list[str]:
 
 @deploytools_check(
     name="git_tests_pass",
-    title=_("The project's tests pass"),
+    title=gettext_lazy("The project's tests pass"),
     ids=["E406"],
     tags=TAGS,
 )

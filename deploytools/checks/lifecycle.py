@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core import checks
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deploytools.checks.registry import Context, Messages, Skipped, context_of, deploytools_check
 
@@ -86,7 +87,7 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 @deploytools_check(
     name="django_support",
-    title=_("Django still gets security fixes"),
+    title=gettext_lazy("Django still gets security fixes"),
     ids=["E501", "W502"],
     tags=TAGS,
 )
@@ -166,7 +167,7 @@ def check_django_support(app_configs: Any = None, **kwargs: Any) -> Messages:
 
 @deploytools_check(
     name="python_support",
-    title=_("The declared Python is supported upstream and on Heroku"),
+    title=gettext_lazy("The declared Python is supported upstream and on Heroku"),
     ids=["E503", "W504"],
     tags=TAGS,
 )

@@ -204,6 +204,11 @@ def check_secure_cookies(app_configs: Any = None, **kwargs: Any) -> Messages:
     return messages
 
 
+def _live_requested(context: Context) -> bool:
+    """True when this run may visit the network: URLs were given or the API is read live."""
+    return bool(context.options.get("live") or context.options.get("urls"))
+
+
 def _config_vars(context: Context) -> dict[str, str | None]:
     snapshot = context.options.get("snapshot")
     found = dict(getattr(snapshot, "config_vars", None) or {})
@@ -223,6 +228,9 @@ def check_error_pages(app_configs: Any = None, **kwargs: Any) -> Messages:
     from deploytools import live
 
     context = context_of(kwargs)
+    if not _live_requested(context):
+        # An offline run (a saved --snapshot without --url) promises no network access at all.
+        raise Skipped(_("offline run: the page URLs are not visited (use --url to check the site)"))
     pages = live.page_urls(_config_vars(context), PAGE_URL_NAMES)
     if not pages:
         raise Skipped(_("neither ERROR_PAGE_URL nor MAINTENANCE_PAGE_URL is set (see W712)"))
@@ -239,12 +247,12 @@ def check_error_pages(app_configs: Any = None, **kwargs: Any) -> Messages:
                 _("%(name)s is not reachable (%(got)s): Heroku shows its own page instead.")
                 % {"name": name, "got": live.describe(probe)},
                 hint=_(
-                    "Host the page on a static host (e.g. S3) and set it: heroku config:set "
-                    "%(name)s=https://…%(app)s"
+                    "Heroku fetches the page itself: host it where it answers 200 (e.g. S3) "
+                    "and set its URL: `heroku config:set %(name)s=https://…%(app)s`."
                 )
                 % {
                     "name": name,
-                    "app": f" --app {context.options['app']}" if context.options.get("app") else "",
+                    "app": f" -a {context.options['app']}" if context.options.get("app") else "",
                 },
                 obj=name,
                 id="deploytools.W905",

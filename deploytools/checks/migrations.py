@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core import checks
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deploytools.checks.registry import Context, Messages, Skipped, context_of, deploytools_check
 
@@ -43,7 +44,7 @@ def _loader_or_skip(context: Context) -> MigrationLoader:
 
 @deploytools_check(
     name="migrations_missing",
-    title=_("Every model change has a migration"),
+    title=gettext_lazy("Every model change has a migration"),
     ids=["E301"],
     tags=TAGS,
 )
@@ -89,7 +90,7 @@ def check_migrations_missing(app_configs: Any = None, **kwargs: Any) -> Messages
 
 @deploytools_check(
     name="migration_conflicts",
-    title=_("No conflicting migrations"),
+    title=gettext_lazy("No conflicting migrations"),
     ids=["E302"],
     tags=TAGS,
 )
@@ -191,7 +192,7 @@ def _pending_evidence(context: Context, pending: list[tuple[MigrationKey, Migrat
 
 @deploytools_check(
     name="unsafe_migrations",
-    title=_("Pending migrations are safe while the previous release serves traffic"),
+    title=gettext_lazy("Pending migrations are safe while the previous release serves traffic"),
     ids=["W303"],
     tags=TAGS,
 )
@@ -241,7 +242,7 @@ def check_unsafe_migrations(app_configs: Any = None, **kwargs: Any) -> Messages:
 
 @deploytools_check(
     name="irreversible_migrations",
-    title=_("Pending data migrations can be reversed"),
+    title=gettext_lazy("Pending data migrations can be reversed"),
     ids=["W304"],
     tags=TAGS,
 )

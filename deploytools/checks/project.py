@@ -25,6 +25,7 @@ from django.core import checks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from deploytools.checks.git import skip_on_a_dyno
 from deploytools.checks.registry import Context, Messages, Skipped, context_of, deploytools_check
 from deploytools.conf import conf
 
@@ -1085,6 +1086,7 @@ def check_gitignore(app_configs: Any = None, **kwargs: Any) -> Messages:
     from deploytools.projectfiles import is_ignored, parse_ignore_file
 
     context = context_of(kwargs)
+    skip_on_a_dyno(_("running on a Heroku dyno: what git ignores was decided at the push"))
     rules = parse_ignore_file(context.base_dir / ".gitignore") or []
     wanted: list[tuple[str, bool]] = [(".env", False), ("db.sqlite3", False)]
     static_root = getattr(settings, "STATIC_ROOT", None)
@@ -1179,6 +1181,8 @@ def check_slug_size(app_configs: Any = None, **kwargs: Any) -> Messages:
     from deploytools.requirements import installed_closure
 
     context = context_of(kwargs)
+    # On a dyno /app also holds the installed Python: the estimate would count it twice.
+    skip_on_a_dyno(_("running on a Heroku dyno: the build already reported the slug size"))
     slugignore = parse_ignore_file(context.base_dir / ".slugignore") or []
     project_bytes = 0
     for path in _project_files(context):

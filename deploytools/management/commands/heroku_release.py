@@ -82,9 +82,8 @@ class Command(DeploytoolsCommand):
         try:
             rows = release.history(limit=max(options["limit"], 1))
         except DatabaseError as exc:
-            reason = redact.redact(
-                _("cannot read the release history: %s") % str(exc).strip().splitlines()[0],
-                release.secrets(),
+            reason = _("cannot read the release history: %s") % release.one_line(
+                exc, release.secrets()
             )
             self.could_not_check(reason, options)
         if options["format"] == "json":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from argparse import ArgumentParser
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -68,7 +67,7 @@ class Command(DeploytoolsCommand):
         result = outcome.result
         if options["format"] == "json":
             # stdout holds only the JSON document: the git command line goes to stderr.
-            pushed = preflight.push(outcome.base_dir, sys.stderr)
+            pushed = preflight.push(outcome.base_dir, self.stderr)
             document = report.to_json(result, EXIT_FAILED if pushed else 0)
             document["push"] = {"exit_code": pushed}
             self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))

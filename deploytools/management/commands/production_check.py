@@ -53,6 +53,8 @@ class Command(DeploytoolsCommand):
                 # A saved snapshot is an offline run: the site is visited only when asked.
                 "urls": options["url"] or ([] if options["snapshot"] else default_urls(snapshot)),
                 "app": snapshot.app_name,
+                # Live checks may visit the network only when asked: --url, or the API read live.
+                "live": bool(options["url"]) or not options["snapshot"],
             },
         )
         dyno = start_settings_run(snapshot, context)
