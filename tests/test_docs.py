@@ -28,3 +28,8 @@ def test_readme_names_every_id_and_setting() -> None:
             assert f"`{msg_id}`" in README
     for name in OPTIONS:
         assert f"`{name}`" in README
+
+
+def test_every_id_has_a_meaning_in_the_table() -> None:
+    catalogue_ids = {i.split(".")[1] for spec in CATALOGUE.values() for i in spec.ids}
+    assert catalogue_ids <= set(docs.MEANINGS)
