@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandError
 
 from deploytools import report
-from deploytools.checks.run import LEVELS, RunResult
+from deploytools.checks.run import LEVELS, RAISE_CRASHES, RunResult
 
 EXIT_OK, EXIT_FAILED, EXIT_COULD_NOT_CHECK = 0, 1, 2
 
@@ -39,6 +39,14 @@ class DeploytoolsCommand(BaseCommand):
         )
 
     default_fail_level = "ERROR"
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        # --traceback: let a crashing check raise so Django prints its traceback (E002's hint).
+        token = RAISE_CRASHES.set(bool(options.get("traceback")))
+        try:
+            return super().execute(*args, **options)
+        finally:
+            RAISE_CRASHES.reset(token)
 
     def finish(
         self,

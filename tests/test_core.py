@@ -244,3 +244,18 @@ def test_preflight_text_collapses_the_dynos_django_checks() -> None:
     collapsed = [line for line in lines if "Django's own system checks" in line]
     assert len(collapsed) == 1 and collapsed[0].startswith("  passed   ")
     assert not [line for line in lines if line.startswith("  passed   check ")]
+
+
+def test_traceback_option_lets_a_crashing_check_raise() -> None:
+    from deploytools.checks.run import RAISE_CRASHES
+
+    def crashing() -> list[checks.CheckMessage]:
+        raise ValueError("boom")
+
+    token = RAISE_CRASHES.set(True)
+    try:
+        with pytest.raises(ValueError, match="boom"):
+            run_one("c", "Crashes", (), crashing, Context())
+    finally:
+        RAISE_CRASHES.reset(token)
+    assert run_one("c", "Crashes", (), crashing, Context()).ids == ["deploytools.E002"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
+from contextvars import ContextVar
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,9 @@ from django.core.checks.registry import registry
 from django.utils.translation import gettext as _
 
 from deploytools.checks.registry import CATALOGUE, CheckSpec, Context, Skipped
+
+# Set by the commands' --traceback: a crashing check then raises instead of reporting E002.
+RAISE_CRASHES: ContextVar[bool] = ContextVar("deploytools_raise_crashes", default=False)
 
 LEVELS = {
     "CRITICAL": checks.CRITICAL,
@@ -93,6 +97,8 @@ def run_one(
     except Skipped as skip:
         return CheckResult(name, title, tuple(tags), "skipped", detail=skip.reason)
     except Exception as exc:  # noqa: BLE001 - a broken check must not hide the others
+        if RAISE_CRASHES.get():
+            raise
         # Only the exception's type: its text may quote a setting's value.
         raw = [
             checks.Error(
