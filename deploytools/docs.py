@@ -5,7 +5,6 @@ from __future__ import annotations
 from deploytools.checks.registry import CATALOGUE
 from deploytools.conf import OPTIONS
 
-
 # What each ID means, for the README's table (the catalogue of DESIGN.md, in a line each).
 MEANINGS: dict[str, str] = {
     "E001": "`DEPLOYTOOLS` setting invalid (unknown key, wrong type)",

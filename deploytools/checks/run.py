@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import time
-from contextvars import ContextVar
 from collections.abc import Callable, Collection, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
