@@ -178,34 +178,10 @@ def app_from_remote_url(url: str) -> str | None:
 
 
 def _git_remote_url(remote: str, cwd: Path) -> str | None:
-    try:
-        from deploytools import gitutil  # engineer C's helper, when present
+    from deploytools.gitutil import run_git
 
-        run_git: Callable[..., Any] | None = getattr(gitutil, "run_git", None)
-    except ImportError:
-        run_git = None
-    if run_git is not None:
-        try:
-            out = run_git(["remote", "get-url", remote], cwd)
-        except Exception:  # noqa: BLE001 - no remote or not a checkout: just no answer
-            return None
-        text = getattr(out, "stdout", out)
-        ok = getattr(out, "returncode", 0) == 0
-        return str(text).strip() or None if ok and text is not None else None
-    import subprocess
-
-    try:
-        proc = subprocess.run(
-            ["git", "remote", "get-url", remote],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return proc.stdout.strip() or None if proc.returncode == 0 else None
+    proc = run_git(["remote", "get-url", remote], cwd)
+    return (proc.stdout.strip() or None) if proc.returncode == 0 else None
 
 
 def resolve_app(explicit: str | None, base_dir: Path) -> str:

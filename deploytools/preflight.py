@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from deploytools import redact, report
 from deploytools.checks.registry import Context, project_root
 from deploytools.checks.run import RunResult, catalogue_order, run_checks, select
-from deploytools.checks.settings import settings_module_name
+from deploytools.checks.settings import readable_setting, settings_module_name
 from deploytools.command import CouldNotCheck
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def run_preflight(
     result = RunResult("preflight")
     result.checks = catalogue_order([*simulated.checks, *local.checks])
     result.seconds = time.perf_counter() - started
-    secrets = redact.secret_values(config.config_vars, str(getattr(settings, "SECRET_KEY", "")))
+    secrets = redact.secret_values(config.config_vars, str(readable_setting("SECRET_KEY", "")))
     redact.redact_result(result, secrets)
     heading = _("Preflight of %(project)s — settings %(module)s, config vars: %(source)s") % {
         "project": project,
@@ -125,6 +125,40 @@ def run_preflight(
         "source": config.source,
     }
     return Preflight(result, heading, base_dir, secrets=secrets)
+
+
+def push_refusal(base_dir: Path) -> str | None:
+    """
+    Why ``--push`` must not push this checkout, as one line; None when it may.
+
+    W403 is only a warning for a plain preflight, but a push deploys the release branch's
+    commits: on another branch, or with uncommitted changes, the tests and checks looked at
+    other code than the push would deploy. So --push refuses whatever --fail-level says. The
+    state is read (read-only git) right before the push, so a change made meanwhile counts too.
+    """
+    from deploytools import gitutil
+    from deploytools.conf import conf
+
+    branch = conf.release_branch
+    if not gitutil.is_checkout(base_dir):
+        return _("Not pushing: %(dir)s is not a git checkout (W401).") % {"dir": base_dir}
+    current = gitutil.current_branch(base_dir)
+    if current != branch:
+        return _(
+            "Not pushing: HEAD is %(current)s, not the release branch '%(branch)s' (W403), so "
+            "the checks looked at other code than the push would deploy; run: git switch "
+            "%(branch)s"
+        ) % {"current": f"'{current}'" if current else _("detached"), "branch": branch}
+    dirty = gitutil.dirty_paths(base_dir)
+    if dirty:
+        return ngettext(
+            "Not pushing: the work tree has %(count)d uncommitted change (W403), so the checks "
+            "looked at other code than the push would deploy; commit or stash it: git status",
+            "Not pushing: the work tree has %(count)d uncommitted changes (W403), so the checks "
+            "looked at other code than the push would deploy; commit or stash them: git status",
+            len(dirty),
+        ) % {"count": len(dirty)}
+    return None
 
 
 def push(base_dir: Path, stream: Writable) -> int:

@@ -44,13 +44,14 @@ import io
 import json
 import os
 import random
+import re
 import shlex
 import signal
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -171,6 +172,8 @@ class Outcome:
     unknown: list[str] = field(default_factory=list)
     recorded: bool = False
     exit_code: int = 0
+    # The IDs of the messages that refused the release (empty when it failed otherwise).
+    refused: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -207,6 +210,35 @@ def database_address(connection: BaseDatabaseWrapper) -> str:
     return f"{host}:{port}" if port else str(host)
 
 
+# Connection errors that retrying cannot fix, by SQLSTATE (28000 covers an unknown role and a
+# missing pg_hba.conf entry; 28P01 a wrong password; 3D000 an unknown database) and, as psycopg2
+# carries no SQLSTATE for a failed connection, by the server's message.
+_PERMANENT_SQLSTATES = {"28000": "credentials", "28P01": "credentials", "3D000": "database"}
+_PERMANENT_MESSAGES = (
+    (re.compile(r"no pg_hba\.conf entry", re.I), "pg_hba"),
+    (re.compile(r"authentication failed|no password supplied", re.I), "credentials"),
+    (re.compile(r'role ".*" does not exist', re.I), "credentials"),
+    (re.compile(r'database ".*" does not exist', re.I), "database"),
+)
+
+
+def permanent_database_error(exc: BaseException) -> str:
+    """
+    What is wrong when connecting failed for a reason retrying cannot fix: "credentials",
+    "database" (its name) or "pg_hba"; "" for errors worth retrying (connection refused, a
+    timeout, the server starting up, too many connections).
+    """
+    text = str(exc)
+    for pattern, kind in _PERMANENT_MESSAGES:
+        if pattern.search(text):
+            return kind
+    for error in (exc, exc.__cause__):
+        code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+        if isinstance(code, str) and code in _PERMANENT_SQLSTATES:
+            return _PERMANENT_SQLSTATES[code]
+    return ""
+
+
 def wait_for_database(
     connection: BaseDatabaseWrapper,
     budget: float,
@@ -218,7 +250,8 @@ def wait_for_database(
     Connect, retrying with exponential backoff and jitter for up to ``budget`` seconds.
 
     Returns (attempts, None) once connected, or (attempts, the last error) when the budget is
-    spent. Jitter spreads the retries of dynos that started together.
+    spent, or at once on an error retrying cannot fix (:func:`permanent_database_error`).
+    Jitter spreads the retries of dynos that started together.
     """
     if connection.vendor == "postgresql":
         # A blackholed host would otherwise hang one attempt past the whole budget.
@@ -234,6 +267,8 @@ def wait_for_database(
             return attempts, None
         except DatabaseError as exc:
             error: Exception = exc
+            if permanent_database_error(exc):
+                return attempts, exc
         except Exception as exc:  # noqa: BLE001 - e.g. a missing driver: retrying cannot help
             return attempts, exc
         remaining = deadline - clock()
@@ -260,7 +295,11 @@ def _lock_holder(cursor: Any) -> str:
 
 @contextmanager
 def migration_lock(
-    alias: str, timeout: float, *, sleep: Callable[[float], None] = time.sleep
+    alias: str,
+    timeout: float,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[float]:
     """
     Hold PostgreSQL's session-level advisory lock :data:`LOCK_KEY`; yields the seconds waited.
@@ -268,6 +307,8 @@ def migration_lock(
     The lock lives on a dedicated connection in autocommit mode, so the migrations' own
     transactions cannot end it, and a killed process loses it with its connection. It is polled
     with ``pg_try_advisory_lock`` rather than waited on, to bound the wait and stay interruptible.
+    ``on_wait(holder)`` is called once when the lock is busy, before waiting for it (``holder``
+    as in :class:`LockTimeout`, "" when unknown).
     """
     lock_connection = connections.create_connection(alias)
     held = False
@@ -285,6 +326,9 @@ def migration_lock(
                 waited = time.monotonic() - started
                 if waited >= timeout:
                     raise LockTimeout(waited, _lock_holder(cursor))
+                if on_wait is not None:
+                    on_wait(_lock_holder(cursor))
+                    on_wait = None
                 sleep(min(timeout - waited, delay + random.uniform(0, delay)))
                 delay = min(delay * 2, 1.0)
         yield time.monotonic() - started
@@ -441,6 +485,12 @@ class ReleasePhase:
     def _fail(self, error: str) -> None:
         self.outcome.status = FAILED
         self.outcome.error = self.outcome.error or error
+
+    def _refuse(self, messages: Iterable[CheckMessage]) -> None:
+        """Fail the release for its messages at --fail-level, naming their IDs."""
+        ids = sorted({str(m.id) for m in messages if m.level >= self.threshold})
+        self.outcome.refused = self.outcome.refused or ids
+        self._fail(_("refused: %s") % ", ".join(ids))
 
     # -- the pipeline -----------------------------------------------------------------------
 
@@ -618,35 +668,46 @@ class ReleasePhase:
             )
             return True
         reason = one_line(error, self.hidden)
+        problem = permanent_database_error(error)
         self.log(
             "database",
-            status="unreachable",
+            status="refused" if problem else "unreachable",
             address=address,
             attempts=attempts,
             elapsed=seconds(elapsed),
         )
+        if problem:
+            text = _(
+                "The database at %(address)s refused the connection, which retrying cannot "
+                "fix: %(reason)s"
+            ) % {"address": address, "reason": reason}
+            hint = {
+                "credentials": _(
+                    "The user or password in DATABASE_URL is wrong (stale credentials?): "
+                    "compare it with heroku pg:credentials:url"
+                ),
+                "database": _(
+                    "The database name in DATABASE_URL does not exist on that server: "
+                    "compare it with heroku pg:credentials:url"
+                ),
+                "pg_hba": _(
+                    "The server accepts no connection from this host and user (pg_hba.conf), "
+                    "or requires SSL: check DATABASE_URL and its sslmode against "
+                    "heroku pg:credentials:url"
+                ),
+            }[problem]
+        else:
+            text = _(
+                "The database at %(address)s did not answer within %(budget).0fs "
+                "(%(attempts)d attempts): %(reason)s"
+            ) % {"address": address, "budget": budget, "attempts": attempts, "reason": reason}
+            hint = _(
+                "Check that the database is up and that DATABASE_URL points at it "
+                '(or raise DEPLOYTOOLS["DATABASE_WAIT_SECONDS"]): heroku pg:info'
+            )
         self.step(
             "release_database_reachable",
-            [
-                checks.Error(
-                    _(
-                        "The database at %(address)s did not answer within %(budget).0fs "
-                        "(%(attempts)d attempts): %(reason)s"
-                    )
-                    % {
-                        "address": address,
-                        "budget": budget,
-                        "attempts": attempts,
-                        "reason": reason,
-                    },
-                    hint=_(
-                        "Check that the database is up and that DATABASE_URL points at it "
-                        '(or raise DEPLOYTOOLS["DATABASE_WAIT_SECONDS"]): heroku pg:info'
-                    ),
-                    obj=address,
-                    id="deploytools.E601",
-                )
-            ],
+            [checks.Error(text, hint=hint, obj=address, id="deploytools.E601")],
         )
         self._fail(_("database unreachable: %s") % address)
         return False
@@ -668,20 +729,17 @@ class ReleasePhase:
             unknown=len(self.outcome.unknown),
             elapsed=seconds(time.perf_counter() - started),
         )
+        if not ok:
+            self._refuse(
+                m
+                for name in ("release_unknown_migrations", "release_unsafe_migrations")
+                for m in self.steps.get(name, [])
+            )
         if self.dry_run:
             for name in ("release_migrate", "release_post_migrate"):
                 self.steps[name] = _("dry run")
             return
         if not ok:
-            refused = sorted(
-                {
-                    str(m.id)
-                    for name in ("release_unknown_migrations", "release_unsafe_migrations")
-                    for m in self.steps.get(name, [])
-                    if m.level >= self.threshold
-                }
-            )
-            self._fail(_("refused: %s") % ", ".join(refused))
             return
         if plan and not self._migrate(connection):
             return
@@ -761,10 +819,10 @@ class ReleasePhase:
                     continue
                 for unsafe in found:
                     text = _(
-                        "%(migration)s: %(operation)s %(reason)s, while the previous "
-                        "release still serves traffic."
+                        "%(migration)s: %(operation)s is unsafe while the previous release "
+                        "serves traffic: %(reason)s."
                     ) % {
-                        "migration": label,
+                        "migration": unsafe.migration,
                         "operation": unsafe.operation,
                         "reason": unsafe.reason,
                     }
@@ -942,7 +1000,7 @@ class ReleasePhase:
         self.outcome.result.seconds = time.perf_counter() - self.clock
         redact.redact_result(self.outcome.result, self.hidden)
         if self.outcome.result.exit_code(self.fail_level) and self.outcome.status == SUCCEEDED:
-            self._fail(_("messages at %s") % self.fail_level)
+            self._refuse(self.outcome.result.messages)
         self.outcome.exit_code = 0 if self.outcome.status == SUCCEEDED else 1
         if not self.dry_run:
             self._record()
@@ -1036,6 +1094,18 @@ def history(alias: str = DEFAULT_DB_ALIAS, limit: int = 20) -> list[dict[str, An
             }
         )
     return rows
+
+
+def history_table_missing(alias: str = DEFAULT_DB_ALIAS) -> bool:
+    """True if the database answers but has no Release table (no heroku_release ran yet)."""
+    from deploytools.models import Release
+
+    connection = connections[alias]
+    try:
+        with connection.cursor() as cursor:
+            return Release._meta.db_table not in connection.introspection.table_names(cursor)
+    except DatabaseError:
+        return False
 
 
 def _iso(value: datetime) -> str:

@@ -214,16 +214,19 @@ def from_json(document: dict[str, Any]) -> RunResult:
 
 
 def render_catalogue(specs: Iterable[CheckSpec]) -> str:
-    """--list-checks: every check with its IDs, level, tags and title."""
+    """--list-checks: every check ID with its level, tags and the check's title."""
+    levels = {"E": "ERROR", "W": "WARNING", "I": "INFO"}
     rows = [
         (
-            ", ".join(spec.ids),
-            spec.level,
+            msg_id,
+            levels.get(msg_id.split(".")[-1][:1], "INFO"),
             ",".join(t for t in spec.tags if t != "deploytools"),
             str(spec.title),
         )
         for spec in specs
+        for msg_id in spec.ids
     ]
+    rows.sort(key=lambda row: row[0].split(".")[-1][1:])  # by number: 001, 100, 102, ...
     widths = [max([len(r[i]) for r in rows] + [0]) for i in range(3)]
     return "".join(
         f"{ids.ljust(widths[0])}  {level.ljust(widths[1])}  {tags.ljust(widths[2])}  {title}\n"

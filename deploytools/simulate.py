@@ -30,6 +30,8 @@ from urllib.parse import urlsplit, urlunsplit
 if TYPE_CHECKING:
     # Not at run time: the child imports this module before Django is set up, and the checks
     # package must only be imported after that.
+    from django.core.checks import CheckMessage
+
     from deploytools.checks.run import RunResult
 
 # The placeholder database: PostgreSQL on a loopback port that nothing serves (9 is "discard").
@@ -94,6 +96,45 @@ def _is_service_url(name: str, value: str) -> bool:
         return True
     scheme = value.split("://", 1)[0].lower() if "://" in value else ""
     return scheme in SERVICE_SCHEMES
+
+
+def database_url_problem(config_vars: Mapping[str, str]) -> str | None:
+    """
+    Why dj-database-url cannot parse the config's DATABASE_URL, without quoting any part of it.
+
+    The simulated dyno only ever sees a placeholder URL, so a malformed real one would pass
+    there while a real dyno fails to boot. It is parsed here, in the parent, never connected to.
+    """
+    value = config_vars.get("DATABASE_URL", "").strip()
+    if not value:
+        return None
+    import dj_database_url
+
+    try:
+        dj_database_url.parse(value)
+    except Exception as exc:  # noqa: BLE001 - any parse failure means the app cannot boot
+        return _url_problem_reason(value, exc)
+    return None
+
+
+def _url_problem_reason(value: str, exc: Exception) -> str:
+    # Our own words: dj-database-url's and urllib's messages may quote parts of the URL.
+    from django.utils.translation import gettext as _
+
+    if type(exc).__name__ == "UnknownSchemeError":
+        return _("its scheme is not one dj-database-url knows (e.g. postgres://)")
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return _("it is not a valid URL (the host part is malformed)")
+    try:
+        parts.port  # noqa: B018 - reading it validates the port
+    except ValueError:
+        return _("its port is not a number from 0 to 65535")
+    return _(
+        "it is not a valid URL (%(error)s); a password with special characters must be "
+        "percent-encoded"
+    ) % {"error": type(exc).__name__}
 
 
 def _pythonpath(base_dir: Path) -> str:
@@ -169,6 +210,7 @@ class DynoRun:
         self._secrets = secrets
         self._timeout = timeout
         self._error = error
+        self.database_url_problem: str | None = None
         self._started = time.perf_counter()
         self._result: RunResult | None = None
 
@@ -182,6 +224,8 @@ class DynoRun:
         from deploytools import redact
 
         result = self._read()
+        if self.database_url_problem:
+            add_settings_load_error(result, database_url_error(self.database_url_problem))
         redact.redact_result(result, self._secrets)
         result.seconds = time.perf_counter() - self._started
         return result
@@ -254,8 +298,12 @@ def start_in_dyno(
     except OSError as exc:
         stdout.close()
         stderr.close()
-        return DynoRun(None, None, None, secrets, timeout, error=f"cannot start {argv[0]}: {exc}")
-    return DynoRun(process, stdout, stderr, secrets, timeout)
+        run = DynoRun(None, None, None, secrets, timeout, error=f"cannot start {argv[0]}: {exc}")
+        run.database_url_problem = database_url_problem(config_vars)
+        return run
+    run = DynoRun(process, stdout, stderr, secrets, timeout)
+    run.database_url_problem = database_url_problem(config_vars)
+    return run
 
 
 def settings_load_failed(reason: str) -> RunResult:
@@ -288,6 +336,46 @@ def settings_load_failed(reason: str) -> RunResult:
         )
     )
     return result
+
+
+def database_url_error(problem: str) -> CheckMessage:
+    """E100 for a DATABASE_URL config var that dj-database-url cannot parse."""
+    from django.core import checks
+    from django.utils.translation import gettext as _
+
+    return checks.Error(
+        _(
+            "The config var DATABASE_URL cannot be parsed: %(problem)s. A dyno would not boot."
+        )
+        % {"problem": problem},
+        hint=_(
+            "Heroku Postgres sets it as postgres://USER:PASSWORD@HOST:PORT/NAME; fix or "
+            "remove it: heroku config:unset DATABASE_URL, then heroku addons:attach"
+        ),
+        obj="DATABASE_URL",
+        id="deploytools.E100",
+    )
+
+
+def add_settings_load_error(result: RunResult, message: CheckMessage) -> None:
+    """Fail the settings_load line (E100) of ``result`` with ``message``, adding it if absent."""
+    from deploytools.checks.run import CheckResult
+    from deploytools.checks.settings import SETTINGS_LOAD_TITLE
+
+    line = next((check for check in result.checks if check.name == STATUS_SETTINGS_LOAD), None)
+    if line is None:
+        line = CheckResult(
+            STATUS_SETTINGS_LOAD,
+            str(SETTINGS_LOAD_TITLE),
+            ("deploytools", "preflight", "release", "settings"),
+            "failed",
+        )
+        result.checks.insert(0, line)
+    line.status = "failed"
+    line.detail = ""
+    line.messages.append(message)
+    if "deploytools.E100" not in line.ids:
+        line.ids.append("deploytools.E100")
 
 
 # -- the child --------------------------------------------------------------------------------

@@ -203,10 +203,15 @@ def test_json_report_matches_the_contract_and_round_trips() -> None:
 def test_list_checks_prints_every_check() -> None:
     result = run_command("preflight", "--list-checks")
     assert result.exit_code == 0
+    rows = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()}
+    levels = {"E": "ERROR", "W": "WARNING", "I": "INFO"}
     for spec in CATALOGUE.values():
         assert str(spec.title) in result.stdout
         for msg_id in spec.ids:
-            assert msg_id in result.stdout
+            # One row per ID, with that ID's own level (W502 is a warning beside E501).
+            assert rows[msg_id] == levels[msg_id[12]]
+    numbers = [int(i[13:]) for i in rows]
+    assert numbers == sorted(numbers)
 
 
 def test_bad_fail_level_is_a_usage_error() -> None:

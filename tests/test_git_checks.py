@@ -322,3 +322,27 @@ def test_git_checks_skip_on_a_heroku_dyno(tmp_path: Path, monkeypatch: pytest.Mo
             "skipped",
             "running on a Heroku dyno, which has no git checkout",
         )
+
+
+def test_e406_test_runner_uses_its_own_settings_not_manage_py_s(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A project whose pytest config names its test settings, as weareone's pyproject does.
+    (repo / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = "projtestsettings"\n'
+    )
+    (repo / "projtestsettings.py").write_text('SECRET_KEY = "test"\nINSTALLED_APPS = []\n')
+    (repo / "test_settings_used.py").write_text(
+        "def test_settings():\n"
+        "    from django.conf import settings\n"
+        "    assert settings.SETTINGS_MODULE == 'projtestsettings'\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "tests")
+    # What manage.py does before preflight runs: the runtime settings in the environment.
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "weareone.settings")
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
+    with override_settings(DEPLOYTOOLS={"TEST_COMMAND": command}):
+        result = run_check("git_tests_pass", repo, run_tests=True)
+    assert result.status == "passed", [m.msg for m in result.messages]
+    assert result.ids == []

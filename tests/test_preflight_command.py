@@ -383,6 +383,8 @@ def _fake_preflight(status: str, pushed: list[Path], monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(preflight, "run_preflight", run_preflight)
     monkeypatch.setattr("deploytools.gitutil.push_release", push_release)
+    # No checkout here: the branch and clean-tree refusal has its own tests with a real repo.
+    monkeypatch.setattr(preflight, "push_refusal", lambda base_dir: None)
 
 
 def test_push_runs_only_when_nothing_fails(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -402,3 +404,63 @@ def test_the_child_runs_this_interpreter() -> None:
     env = simulate.dyno_environment({}, ROOT)
     assert Path(sys.executable).exists()
     assert str(ROOT) in env["PYTHONPATH"].split(os.pathsep)
+
+
+def _example_with(tmp_path: Path, **changes: str) -> Path:
+    config = {**configvars.read_config_vars_file(EXAMPLE), **changes}
+    path = tmp_path / "production.env"
+    path.write_text("".join(f"{name}={value}\n" for name, value in config.items()))
+    return path
+
+
+def test_empty_secret_key_config_var_fails_e100_and_e105_skips(tmp_path: Path) -> None:
+    config = _example_with(tmp_path, DJANGO_SECRET_KEY="")
+    outcome = run_manage("preflight", "--format", "json", "--config-vars", str(config))
+    assert outcome.exit_code == 1, outcome.stderr
+    checks = {check["name"]: check for check in json.loads(outcome.stdout)["checks"]}
+    load = checks["settings_load"]
+    assert (load["status"], load["ids"]) == ("failed", ["deploytools.E100"])
+    assert "SECRET_KEY setting must not be empty" in load["messages"][0]["msg"]
+    assert load["messages"][0]["hint"].endswith("DJANGO_SECRET_KEY=$(openssl rand -base64 48)")
+    stable = checks["secret_key_stable"]
+    assert (stable["status"], stable["detail"]) == (
+        "skipped",
+        "settings.SECRET_KEY cannot be read (see E100)",
+    )
+    assert "deploytools.E002" not in outcome.stdout
+
+
+def test_malformed_database_url_is_e100_without_its_value(tmp_path: Path) -> None:
+    bad = "postgres://u:Pa55-s3cret@db.example.com:notaport/d"
+    config = _example_with(tmp_path, DATABASE_URL=bad)
+    for output in ("json", "text"):
+        outcome = run_manage("preflight", "--format", output, "--config-vars", str(config))
+        assert outcome.exit_code == 1, outcome.stderr
+        joined = outcome.stdout + outcome.stderr
+        for part in ("Pa55-s3cret", "db.example.com", "notaport"):
+            assert part not in joined
+    checks = {check["name"]: check for check in json.loads(run_manage(
+        "preflight", "--format", "json", "--config-vars", str(config)
+    ).stdout)["checks"]}
+    load = checks["settings_load"]
+    assert (load["status"], load["ids"]) == ("failed", ["deploytools.E100"])
+    [message] = load["messages"]
+    assert message["obj"] == "DATABASE_URL"
+    assert message["msg"] == (
+        "The config var DATABASE_URL cannot be parsed: its port is not a number from 0 to "
+        "65535. A dyno would not boot."
+    )
+
+
+def test_database_url_problem_names_the_problem_never_the_value() -> None:
+    assert simulate.database_url_problem({}) is None
+    assert simulate.database_url_problem({"DATABASE_URL": "postgres://u:p@h:5432/d"}) is None
+    cases = {
+        "postgres://u:p@h:notaport/d": "its port is not a number",
+        "nosuchdb://u:p@h/d": "its scheme is not one dj-database-url knows",
+        "postgres://u:p@[::1/d": "it is not a valid URL",
+    }
+    for url, reason in cases.items():
+        problem = simulate.database_url_problem({"DATABASE_URL": url})
+        assert problem is not None and problem.startswith(reason), (url, problem)
+        assert "nosuchdb" not in problem and "::1" not in problem

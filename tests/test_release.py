@@ -439,7 +439,12 @@ def test_unsafe_migration_policy(
     for message in document["messages"]:
         if message["id"] in UNSAFE:
             assert message["obj"] == "shop.0002_remove_name"
-            assert "RemoveField" in message["msg"]
+            # One sentence: which migration, which operation, why.
+            assert message["msg"] == (
+                "shop.0002_remove_name: RemoveField shop.Item.name is unsafe while the "
+                "previous release serves traffic: the previous release still selects and "
+                "inserts this column."
+            )
             assert 'DEPLOYTOOLS["ALLOW_UNSAFE_MIGRATIONS"]' in message["hint"]
     assert ("name" not in release.columns("shop_item")) is dropped
     assert release.applied() == (
@@ -459,6 +464,14 @@ def test_dry_run_shows_the_plan_and_changes_nothing(release: Release) -> None:
     assert document["release"]["plan"] == ["shop.0002_remove_name"]
     assert document["release"]["dry_run"] is True
     assert "deploytools.E603" in ids(result)
+    # A dry run fails no release: it says what a real run would do, naming the same IDs.
+    text = release.run("--dry-run", scenario="unsafe")
+    assert text.exit_code == 1
+    assert "\nDry run: this release would be refused: deploytools.E603\n" in text.stdout
+    assert "Release failed" not in text.stdout and "messages at" not in text.stdout
+    real = release.run(scenario="unsafe")
+    assert real.exit_code == 1
+    assert "\nRelease failed: refused: deploytools.E603\n" in real.stdout
     ok = release.run("--dry-run", scenario="ok")
     assert ok.exit_code == 0
     assert "Plan: shop.0002_item_price, shop.0003_item_stock" in ok.stdout
@@ -640,3 +653,56 @@ def test_history_without_a_database_exits_2_in_one_line(release: Release) -> Non
     assert "Traceback" not in result.stderr
     assert "cannot read the release history: OperationalError: " in result.stderr
     assert PASSWORD not in result.stdout + result.stderr
+
+
+def test_history_before_the_first_release_says_how_the_table_is_made(release: Release) -> None:
+    result = release.run("--history")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("CommandError: cannot read the release history: ProgrammingError: ")
+    assert line.endswith(
+        ". The table is created by the first heroku_release "
+        "(or: python manage.py migrate deploytools)"
+    )
+    # A database that does not answer is another problem: no such hint.
+    port = _free_port()
+    down = release.run(
+        "--history", DATABASE_URL=f"postgres://weareone:{PASSWORD}@127.0.0.1:{port}/db"
+    )
+    assert down.exit_code == 2
+    assert "first heroku_release" not in down.stderr
+
+
+@pytest.mark.parametrize(
+    ("user", "database", "problem"),
+    [
+        ("nosuchrole", None, '"nosuchrole"'),
+        (None, "nosuchdb", 'database "nosuchdb" does not exist'),
+    ],
+    ids=["unknown-role", "unknown-database"],
+)
+def test_database_refusing_the_credentials_is_e601_at_once(
+    release: Release, user: str | None, database: str | None, problem: str
+) -> None:
+    server = release.server
+    if user:
+        url = f"postgres://{user}:{PASSWORD}@{server.host}:{server.port}/{release.dbname}"
+    else:
+        url = server.url(database)
+    result = release.run(
+        "--format", "json", deploytools={"DATABASE_WAIT_SECONDS": 60}, DATABASE_URL=url
+    )
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    (e601,) = [m for m in document["messages"] if m["id"] == "deploytools.E601"]
+    assert e601["obj"] == f"{server.host}:{server.port}"
+    assert "retrying cannot fix" in e601["msg"] and problem in e601["msg"]
+    assert e601["hint"].endswith("heroku pg:credentials:url")
+    assert ("user or password" in e601["hint"]) is (user is not None)
+    assert ("database name" in e601["hint"]) is (database is not None)
+    # Given up at the first attempt, not after the 60 s budget.
+    line = next(x for x in result.stderr.splitlines() if "step=database" in x)
+    assert " status=refused " in line and " attempts=1 " in line
+    assert PASSWORD not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

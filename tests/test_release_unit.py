@@ -21,15 +21,16 @@ RELEASE_IDS = {"E601", "E602", "E603", "W604", "E605", "W606", "E607"}
 class FakeConnection:
     vendor = "postgresql"
 
-    def __init__(self, failures: int) -> None:
+    def __init__(self, failures: int, error: str = "connection refused") -> None:
         self.failures = failures
+        self.error = error
         self.attempts = 0
         self.settings_dict: dict[str, Any] = {"HOST": "db.internal", "PORT": "5433"}
 
     def ensure_connection(self) -> None:
         self.attempts += 1
         if self.attempts <= self.failures:
-            raise OperationalError("connection refused")
+            raise OperationalError(self.error)
 
 
 class FakeClock:
@@ -74,6 +75,82 @@ def test_wait_for_database_gives_up_at_the_budget() -> None:
     assert clock.now == pytest.approx(30)
     assert attempts == connection.attempts > 5
     assert max(clock.sleeps) <= 5.0
+
+
+PERMANENT = {
+    'connection to server at "db.internal" (10.0.0.5), port 5433 failed: FATAL:  password '
+    'authentication failed for user "app"': "credentials",
+    'connection to server at "db.internal", port 5433 failed: FATAL:  role "app" does not '
+    "exist": "credentials",
+    'FATAL:  database "weareone" does not exist': "database",
+    'FATAL:  no pg_hba.conf entry for host "10.1.2.3", user "app", database "d", no '
+    "encryption": "pg_hba",
+    "fe_sendauth: no password supplied": "credentials",
+}
+TRANSIENT = [
+    'connection to server at "db.internal", port 5433 failed: Connection refused',
+    "connection to server at \"db.internal\", port 5433 failed: timeout expired",
+    "FATAL:  the database system is starting up",
+    "FATAL:  sorry, too many clients already",
+    "FATAL:  remaining connection slots are reserved for roles with the SUPERUSER attribute",
+    'could not translate host name "db.internal" to address: Name or service not known',
+    'FATAL:  relation "x" does not exist',
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), PERMANENT.items())
+def test_wait_for_database_gives_up_at_once_when_retrying_cannot_help(
+    text: str, problem: str
+) -> None:
+    connection, clock = FakeConnection(failures=10**6, error=text), FakeClock()
+    attempts, error = release.wait_for_database(
+        connection,  # type: ignore[arg-type]
+        60,
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert (attempts, clock.sleeps) == (1, [])
+    assert isinstance(error, OperationalError)
+    assert release.permanent_database_error(error) == problem
+
+
+@pytest.mark.parametrize("text", TRANSIENT)
+def test_wait_for_database_retries_errors_that_pass(text: str) -> None:
+    connection, clock = FakeConnection(failures=3, error=text), FakeClock()
+    attempts, error = release.wait_for_database(
+        connection,  # type: ignore[arg-type]
+        60,
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert (attempts, error, len(clock.sleeps)) == (4, None, 3)
+    assert release.permanent_database_error(OperationalError(text)) == ""
+
+
+def test_permanent_database_error_reads_the_sqlstate() -> None:
+    class Cause(Exception):
+        sqlstate = "28P01"
+
+    error = OperationalError("FATAL: (localized message)")
+    error.__cause__ = Cause()
+    assert release.permanent_database_error(error) == "credentials"
+    error.__cause__.sqlstate = "57P03"  # cannot_connect_now: the server is starting up
+    assert release.permanent_database_error(error) == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--history", "--limit", "0"), "--limit must be 1 or more, not 0."),
+        (("--history", "--limit", "-1"), "--limit must be 1 or more, not -1."),
+        (("--limit", "5"), "--limit applies to --history only."),
+        (("--dry-run", "--limit", "5"), "--limit applies to --history only."),
+    ],
+)
+def test_bad_limit_is_a_usage_error(args: tuple[str, ...], message: str) -> None:
+    result = run_command("heroku_release", *args)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"CommandError: {message}\n"
 
 
 def test_database_address_never_has_the_password() -> None:
@@ -207,9 +284,11 @@ def test_migration_lock_excludes_others_while_held_and_is_released_on_exit() -> 
     try:
         other.ensure_connection()
         other.set_autocommit(True)
-        with release.migration_lock("default", 5) as waited:
+        free: list[str] = []
+        with release.migration_lock("default", 5, on_wait=free.append) as waited:
             assert waited < 5
             assert not _try_lock(other)
+        assert free == []  # a free lock is taken without a word
         # Released on the way out, while this process and its connections live on.
         assert _try_lock(other)
         with pytest.raises(RuntimeError), release.migration_lock("default", 5):
@@ -220,12 +299,15 @@ def test_migration_lock_excludes_others_while_held_and_is_released_on_exit() -> 
             cursor.execute("SELECT pg_advisory_lock(%s)", [release.LOCK_KEY])
             cursor.execute("SELECT pg_backend_pid()")
             (pid,) = cursor.fetchone()
+        waits: list[str] = []
         with (
             pytest.raises(release.LockTimeout) as timeout,
-            release.migration_lock("default", 0.3),
+            release.migration_lock("default", 0.3, on_wait=waits.append),
         ):
             pytest.fail("the lock was taken while another session held it")
         assert timeout.value.holder.startswith(f"PID {pid} ")
         assert timeout.value.waited >= 0.3
+        # Told once that it waits, and for whom.
+        assert waits == [timeout.value.holder]
     finally:
         other.close()

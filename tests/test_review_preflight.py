@@ -128,6 +128,47 @@ def test_push_refused_without_the_release_branch(
     assert _remote_heads(bare) == ""
 
 
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_push_refused_with_uncommitted_changes_whatever_the_fail_level(
+    deploy_repo: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, output: str
+) -> None:
+    repo, bare = deploy_repo
+    (repo / "app.py").write_text("print('not committed')\n")
+    _git_preflight_on(repo, monkeypatch)
+    with override_settings(DEPLOYTOOLS=PASSING_TESTS):
+        outcome = run_command("preflight", "--push", "--fail-level", "CRITICAL", "--format", output)
+    assert outcome.exit_code == 1
+    assert outcome.stderr.strip().splitlines() == [
+        "Not pushing: the work tree has 1 uncommitted change (W403), so the checks looked at "
+        "other code than the push would deploy; commit or stash it: git status"
+    ]
+    assert "git push" not in outcome.stdout + outcome.stderr
+    assert _remote_heads(bare) == ""
+    if output == "json":
+        document = json.loads(outcome.stdout)
+        assert document["exit_code"] == 1
+        assert document["push"]["refused"].startswith("Not pushing: the work tree")
+    else:
+        assert "deploytools.W403" in outcome.stdout
+
+
+def test_push_refused_when_head_is_not_the_release_branch(
+    deploy_repo: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, bare = deploy_repo
+    git(repo, "switch", "-q", "main")
+    _git_preflight_on(repo, monkeypatch)
+    with override_settings(DEPLOYTOOLS=PASSING_TESTS):
+        outcome = run_command("preflight", "--push")
+    assert outcome.exit_code == 1
+    assert outcome.stderr.strip().splitlines() == [
+        f"Not pushing: HEAD is 'main', not the release branch '{RELEASE}' (W403), so the "
+        f"checks looked at other code than the push would deploy; run: git switch {RELEASE}"
+    ]
+    assert "git push" not in outcome.stdout + outcome.stderr
+    assert _remote_heads(bare) == ""
+
+
 def test_a_failed_push_exits_1_and_says_so(
     deploy_repo: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -264,6 +264,20 @@ def command_argv(base_dir: Path) -> list[str]:
     return argv
 
 
+def runner_environment() -> dict[str, str]:
+    """
+    The environment the test command runs in: the developer's, as `make test` would see it.
+
+    manage.py put DJANGO_SETTINGS_MODULE (the project's runtime settings) into this process's
+    environment before preflight ran. Inherited, it would override the test runner's own
+    configuration (pytest-django's DJANGO_SETTINGS_MODULE in pyproject.toml or pytest.ini, e.g.
+    tests.settings), so tests that pass with `make test` would fail here. Hence it is dropped.
+    """
+    environment = dict(os.environ)
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    return environment
+
+
 @deploytools_check(
     name="git_tests_pass",
     title=gettext_lazy("The project's tests pass"),
@@ -280,9 +294,8 @@ def check_git_tests_pass(app_configs: Any = None, **kwargs: Any) -> Messages:
     """
     import subprocess
 
-    from django.conf import settings
-
     from deploytools import gitutil, redact
+    from deploytools.checks.settings import readable_setting
     from deploytools.conf import conf
     from deploytools.report import progress
 
@@ -299,7 +312,7 @@ def check_git_tests_pass(app_configs: Any = None, **kwargs: Any) -> Messages:
         else _("the current checkout (%(branch)s), not %(release)s")
         % {"branch": current or _("detached HEAD"), "release": conf.release_branch}
     )
-    secrets = redact.secret_values(context.config_vars, getattr(settings, "SECRET_KEY", None))
+    secrets = redact.secret_values(context.config_vars, readable_setting("SECRET_KEY"))
     progress(
         redact.redact(_("Running the tests: %(command)s") % {"command": " ".join(argv)}, secrets)
     )
@@ -308,6 +321,7 @@ def check_git_tests_pass(app_configs: Any = None, **kwargs: Any) -> Messages:
         proc = subprocess.run(
             argv,
             cwd=context.base_dir,
+            env=runner_environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

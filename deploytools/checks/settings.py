@@ -68,6 +68,19 @@ UNSENT_EMAIL_BACKENDS = {
     "django.core.mail.backends.dummy.EmailBackend": "dummy",
     "django.core.mail.backends.filebased.EmailBackend": "filebased",
 }
+# Settings django.conf.LazySettings validates when read (an empty SECRET_KEY raises).
+VALIDATED_ON_READ = ("SECRET_KEY",)
+UNREADABLE_HINTS = {
+    "SECRET_KEY": gettext_lazy(
+        "An empty config var counts as set, so the settings' fallback never applies. Give "
+        "the config var the settings read SECRET_KEY from a value, e.g. "
+        "heroku config:set DJANGO_SECRET_KEY=$(openssl rand -base64 48)"
+    ),
+}
+DEFAULT_UNREADABLE_HINT = gettext_lazy(
+    "Fix the config var the setting is read from, then run: heroku run python manage.py check "
+    "--deploy"
+)
 SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
 WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
 ROUTER_PROTO_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -107,13 +120,56 @@ def _is_postgres(engine: str) -> bool:
     return any(marker in engine.lower() for marker in POSTGRES_MARKERS)
 
 
+def unreadable_settings() -> dict[str, str]:
+    """
+    Settings that load but raise when read, with why (the exception's type and Django's text).
+
+    Django validates some settings only when they are read (an empty SECRET_KEY raises
+    ImproperlyConfigured): the module imports, yet the app fails at its first request or
+    command. Only ImproperlyConfigured's text is kept: Django words it without the value.
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    found: dict[str, str] = {}
+    for name in VALIDATED_ON_READ:
+        try:
+            getattr(settings, name, None)
+        except ImproperlyConfigured as exc:
+            found[name] = f"ImproperlyConfigured: {exc}".rstrip(": ")
+        except Exception as exc:  # noqa: BLE001 - any failure to read it is the finding
+            found[name] = type(exc).__name__
+    return found
+
+
+def readable_setting(name: str, default: Any = None) -> Any:
+    """settings.NAME, or ``default`` when reading it raises (E100 reports that)."""
+    try:
+        return getattr(settings, name, default)
+    except Exception:  # noqa: BLE001 - see unreadable_settings
+        return default
+
+
 @deploytools_check(name="settings_load", title=SETTINGS_LOAD_TITLE, ids=["E100"], tags=TAGS)
 def check_settings_load(app_configs: Any = None, **kwargs: Any) -> Messages:
-    """E100: the settings module imports under the production config (reported by the child)."""
-    # In this process the settings did load; the simulated dyno reports E100 when they do not.
+    """
+    E100: the settings module imports under the production config (the child reports an
+    import failure) and the settings Django validates on read can be read.
+    """
     context = context_of(kwargs)
     context.evidence(settings_module_name() or _("settings.configure()"))
-    return []
+    return [
+        checks.Error(
+            _(
+                "The settings load, but reading settings.%(name)s raises %(error)s: the app "
+                "would not boot with the production config."
+            )
+            % {"name": name, "error": error},
+            hint=str(UNREADABLE_HINTS.get(name, DEFAULT_UNREADABLE_HINT)),
+            obj=f"settings.{name}",
+            id="deploytools.E100",
+        )
+        for name, error in unreadable_settings().items()
+    ]
 
 
 @deploytools_check(
@@ -341,6 +397,8 @@ def reevaluate_settings(context: Context) -> Reevaluation:
 def check_secret_key_stable(app_configs: Any = None, **kwargs: Any) -> Messages:
     """E105: evaluating the settings again gives the same SECRET_KEY (compared, never shown)."""
     context = context_of(kwargs)
+    if "SECRET_KEY" in unreadable_settings():
+        raise Skipped(_("settings.SECRET_KEY cannot be read (see E100)"))
     fresh = reevaluate_settings(context).namespace.get("SECRET_KEY")
     if fresh == getattr(settings, "SECRET_KEY", None):
         context.evidence(_("same value on a second evaluation"))

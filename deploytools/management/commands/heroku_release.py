@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, NoReturn
 
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
@@ -37,10 +38,18 @@ class Command(DeploytoolsCommand):
             help="List recorded releases with the migrations each applied.",
         )
         parser.add_argument(
-            "--limit", type=int, default=20, help="How many releases --history lists."
+            "--limit",
+            type=int,
+            default=None,
+            help="How many releases --history lists (default 20).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        limit = options["limit"]
+        if limit is not None and not options["history"]:
+            self._usage_error(_("--limit applies to --history only."))
+        if limit is not None and limit < 1:
+            self._usage_error(_("--limit must be 1 or more, not %d.") % limit)
         if options["history"]:
             self._history(options)
         json_mode = options["format"] == "json"
@@ -61,7 +70,13 @@ class Command(DeploytoolsCommand):
             preamble = []
             if outcome.plan:
                 preamble.append(_("Plan: %s") % ", ".join(outcome.plan))
-            if outcome.error:
+            if outcome.error and outcome.dry_run:
+                # A dry run changes nothing, so it fails no release: it says what would happen.
+                preamble.append(
+                    _("Dry run: this release would be refused: %(reason)s")
+                    % {"reason": ", ".join(outcome.refused) or outcome.error}
+                )
+            elif outcome.error:
                 preamble.append(
                     _("Release %(status)s: %(error)s")
                     % {
@@ -78,13 +93,22 @@ class Command(DeploytoolsCommand):
             self.stdout.write(text, ending="")
         raise SystemExit(outcome.exit_code)
 
+    def _usage_error(self, reason: str) -> NoReturn:
+        # One line and exit 2, like argparse's own usage errors but without the usage dump.
+        raise CommandError(reason, returncode=2)
+
     def _history(self, options: dict[str, Any]) -> None:
         try:
-            rows = release.history(limit=max(options["limit"], 1))
+            rows = release.history(limit=options["limit"] or 20)
         except DatabaseError as exc:
             reason = _("cannot read the release history: %s") % release.one_line(
                 exc, release.secrets()
             )
+            if release.history_table_missing():
+                reason += _(
+                    ". The table is created by the first heroku_release (or: python manage.py "
+                    "migrate deploytools)"
+                )
             self.could_not_check(reason, options)
         if options["format"] == "json":
             document = report.to_json(RunResult(self.command_name), 0)

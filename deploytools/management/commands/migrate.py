@@ -29,8 +29,17 @@ class Command(migrate.Command):
             super().handle(*args, **options)
             return
         timeout = conf.migration_lock_timeout_seconds
+
+        def waiting(holder: str) -> None:
+            # Said once, so a migrate that seems to hang is known to be waiting, and for whom.
+            self.stderr.write(
+                _("Waiting for the migration lock held by %(holder)s (up to %(seconds).0f s)…")
+                % {"holder": holder or _("another session"), "seconds": timeout}
+            )
+            self.stderr.flush()
+
         try:
-            with migration_lock(alias, timeout):
+            with migration_lock(alias, timeout, on_wait=waiting):
                 super().handle(*args, **options)
         except LockTimeout as exc:
             raise CommandError(

@@ -65,6 +65,9 @@ class Command(DeploytoolsCommand):
         from deploytools import preflight
 
         result = outcome.result
+        refusal = preflight.push_refusal(outcome.base_dir)
+        if refusal is not None:
+            self._refuse_push(outcome, refusal, options)
         if options["format"] == "json":
             # stdout holds only the JSON document: the git command line goes to stderr.
             pushed = preflight.push(outcome.base_dir, self.stderr)
@@ -80,3 +83,17 @@ class Command(DeploytoolsCommand):
             if pushed:
                 self.stderr.write(_("The push failed (git exit code %d).") % pushed)
         raise SystemExit(EXIT_FAILED if pushed else 0)
+
+    def _refuse_push(self, outcome: Preflight, reason: str, options: dict[str, Any]) -> NoReturn:
+        """The report, then one line on stderr saying why nothing was pushed; exit 1."""
+        if options["format"] == "json":
+            document = report.to_json(outcome.result, EXIT_FAILED)
+            document["push"] = {"refused": reason}
+            self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
+        else:
+            self.stdout.write(
+                report.render_text(outcome.result, self.style, heading=outcome.heading), ending=""
+            )
+            self.stdout.flush()
+        self.stderr.write(reason)
+        raise SystemExit(EXIT_FAILED)
