@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 CONFIG_VARS ?= deploy/production.env.example
 PYTEST_ARGS ?=
 
-.PHONY: setup preflight push test lint docs clean
+.PHONY: setup preflight push test lint docs bench clean
 
 setup: $(VENV)/.installed
 
@@ -56,3 +56,11 @@ clean:
 # Regenerate the README's settings and check tables from the code.
 docs: setup
 	$(PY) scripts/readme_tables.py
+
+# Every benchmark; each prints its ratio measured side by side in one run, and its target.
+bench: setup
+	$(PY) bench/check_overhead.py
+	$(PY) bench/preflight_speed.py
+	$(PY) bench/release_noop.py
+	$(PY) bench/release_pending.py
+	$(PY) bench/production_check_latency.py
