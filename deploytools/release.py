@@ -118,7 +118,10 @@ def secrets() -> set[str]:
     the value of every variable named like a credential (``*_TOKEN``, ``*_API_KEY``, ...).
     """
     # Not the database user: it is no secret, and masking "postgres" garbles "postgresql".
-    found = {str(getattr(settings, "SECRET_KEY", "") or "")}
+    from deploytools.checks.settings import readable_setting
+
+    # An empty SECRET_KEY raises when read; E100 reports that, here it is just no secret.
+    found = {str(readable_setting("SECRET_KEY", "") or "")}
     for name, value in os.environ.items():
         if name in ("DATABASE_URL", "DJANGO_SECRET_KEY") or any(
             part in name.upper() for part in SECRET_NAME_PARTS

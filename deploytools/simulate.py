@@ -344,9 +344,7 @@ def database_url_error(problem: str) -> CheckMessage:
     from django.utils.translation import gettext as _
 
     return checks.Error(
-        _(
-            "The config var DATABASE_URL cannot be parsed: %(problem)s. A dyno would not boot."
-        )
+        _("The config var DATABASE_URL cannot be parsed: %(problem)s. A dyno would not boot.")
         % {"problem": problem},
         hint=_(
             "Heroku Postgres sets it as postgres://USER:PASSWORD@HOST:PORT/NAME; fix or "

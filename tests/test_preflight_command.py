@@ -417,11 +417,13 @@ def test_empty_secret_key_config_var_fails_e100_and_e105_skips(tmp_path: Path) -
     config = _example_with(tmp_path, DJANGO_SECRET_KEY="")
     outcome = run_manage("preflight", "--format", "json", "--config-vars", str(config))
     assert outcome.exit_code == 1, outcome.stderr
-    checks = {check["name"]: check for check in json.loads(outcome.stdout)["checks"]}
+    document = json.loads(outcome.stdout)
+    checks = {check["name"]: check for check in document["checks"]}
     load = checks["settings_load"]
     assert (load["status"], load["ids"]) == ("failed", ["deploytools.E100"])
-    assert "SECRET_KEY setting must not be empty" in load["messages"][0]["msg"]
-    assert load["messages"][0]["hint"].endswith("DJANGO_SECRET_KEY=$(openssl rand -base64 48)")
+    [message] = [m for m in document["messages"] if m["id"] == "deploytools.E100"]
+    assert "SECRET_KEY setting must not be empty" in message["msg"]
+    assert message["hint"].endswith("DJANGO_SECRET_KEY=$(openssl rand -base64 48)")
     stable = checks["secret_key_stable"]
     assert (stable["status"], stable["detail"]) == (
         "skipped",
@@ -433,23 +435,24 @@ def test_empty_secret_key_config_var_fails_e100_and_e105_skips(tmp_path: Path) -
 def test_malformed_database_url_is_e100_without_its_value(tmp_path: Path) -> None:
     bad = "postgres://u:Pa55-s3cret@db.example.com:notaport/d"
     config = _example_with(tmp_path, DATABASE_URL=bad)
+    documents = {}
     for output in ("json", "text"):
         outcome = run_manage("preflight", "--format", output, "--config-vars", str(config))
         assert outcome.exit_code == 1, outcome.stderr
         joined = outcome.stdout + outcome.stderr
         for part in ("Pa55-s3cret", "db.example.com", "notaport"):
             assert part not in joined
-    checks = {check["name"]: check for check in json.loads(run_manage(
-        "preflight", "--format", "json", "--config-vars", str(config)
-    ).stdout)["checks"]}
-    load = checks["settings_load"]
+        documents[output] = outcome.stdout
+    document = json.loads(documents["json"])
+    load = {check["name"]: check for check in document["checks"]}["settings_load"]
     assert (load["status"], load["ids"]) == ("failed", ["deploytools.E100"])
-    [message] = load["messages"]
+    [message] = [m for m in document["messages"] if m["id"] == "deploytools.E100"]
     assert message["obj"] == "DATABASE_URL"
     assert message["msg"] == (
         "The config var DATABASE_URL cannot be parsed: its port is not a number from 0 to "
         "65535. A dyno would not boot."
     )
+    assert "deploytools.E100" in documents["text"]
 
 
 def test_database_url_problem_names_the_problem_never_the_value() -> None:

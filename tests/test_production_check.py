@@ -159,7 +159,8 @@ def test_saved_snapshot_runs_offline_with_the_same_findings(
         c for c in json.loads(offline.stdout)["checks"] if c["name"] == "dyno_settings"
     )
     assert (
-        settings_line["status"] == "skipped" and "keeps only non-secret config var values" in settings_line["detail"]
+        settings_line["status"] == "skipped"
+        and "keeps only non-secret config var values" in settings_line["detail"]
     )
 
 

@@ -89,7 +89,7 @@ PERMANENT = {
 }
 TRANSIENT = [
     'connection to server at "db.internal", port 5433 failed: Connection refused',
-    "connection to server at \"db.internal\", port 5433 failed: timeout expired",
+    'connection to server at "db.internal", port 5433 failed: timeout expired',
     "FATAL:  the database system is starting up",
     "FATAL:  sorry, too many clients already",
     "FATAL:  remaining connection slots are reserved for roles with the SUPERUSER attribute",

@@ -321,3 +321,18 @@ def test_registered_with_djangos_check_deploy() -> None:
     with override_settings(ALLOWED_HOSTS=["*"]), pytest.raises(SystemCheckError) as raised:
         call_command("check", "--deploy", "--tag", "settings", "--fail-level", "WARNING")
     assert "deploytools.W114" in str(raised.value)
+
+
+def test_e100_fails_when_a_setting_raises_on_read_and_e105_skips() -> None:
+    # An empty SECRET_KEY imports fine but Django raises when it is read: the app cannot boot.
+    with override_settings(SECRET_KEY=""):
+        result = run_checks(Context(), [CATALOGUE["settings_load"], CATALOGUE["secret_key_stable"]])
+    load, stable = result.checks
+    assert (load.status, load.ids) == ("failed", ["deploytools.E100"])
+    assert load.messages[0].obj == "settings.SECRET_KEY"
+    assert "ImproperlyConfigured: The SECRET_KEY setting must not be empty" in load.messages[0].msg
+    assert str(load.messages[0].hint).endswith("DJANGO_SECRET_KEY=$(openssl rand -base64 48)")
+    assert (stable.status, stable.detail) == (
+        "skipped",
+        "settings.SECRET_KEY cannot be read (see E100)",
+    )

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from deploytools.checks.git import skip_on_a_dyno
 from deploytools.checks.registry import Context, Messages, Skipped, context_of, deploytools_check
+from deploytools.checks.settings import readable_setting
 from deploytools.conf import conf
 
 if TYPE_CHECKING:
@@ -1324,7 +1325,7 @@ def check_collectstatic(app_configs: Any = None, **kwargs: Any) -> Messages:
     secrets = secret_values(
         context.config_vars if context.config_vars is not None else dict(os.environ),
         PLACEHOLDER_DATABASE_URL,
-        str(getattr(settings, "SECRET_KEY", "") or ""),
+        str(readable_setting("SECRET_KEY", "") or ""),
     )
     return [
         checks.Error(
