@@ -11,9 +11,13 @@ class DeploytoolsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Importing the checks package fills the catalogue; the modules are cheap to import
-        # (heavy imports wait inside the checks), so a plain `manage.py check` stays fast.
-        from deploytools.checks import CATALOGUE
+        from deploytools.checks import core  # noqa: F401 - E001, cheap, runs in every check
+        from deploytools.checks.registry import AREAS, CATALOGUE, area_check
 
         for spec in CATALOGUE.values():
-            checks.register(spec.check, *spec.tags, deploy=spec.deploy)
+            if spec.func.__module__ not in AREAS:
+                checks.register(spec.check, *spec.tags, deploy=spec.deploy)
+        # The area modules are imported only when Django first runs their checks
+        # (`check --deploy`, our commands): a plain `manage.py check` stays as fast as without us.
+        for module, tags in AREAS.items():
+            checks.register(area_check(module), "deploytools", *tags, deploy=True)

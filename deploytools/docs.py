@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deploytools.checks.registry import CATALOGUE
+from deploytools.checks.registry import load_catalogue
 from deploytools.conf import OPTIONS
 
 # What each ID means, for the README's table (the catalogue of DESIGN.md, in a line each).
@@ -101,7 +101,7 @@ def settings_table() -> str:
 
 
 def check_table() -> str:
-    rows = [(msg_id, spec) for spec in CATALOGUE.values() for msg_id in spec.ids]
+    rows = [(msg_id, spec) for spec in load_catalogue().values() for msg_id in spec.ids]
     lines = ["| ID | level | tags | meaning | check (report line) |", "|---|---|---|---|---|"]
     levels = {"E": "ERROR", "W": "WARNING", "I": "INFO"}
     for msg_id, spec in sorted(rows, key=lambda r: r[0][13:]):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core import checks
@@ -14,7 +17,7 @@ from deploytools import report
 from deploytools.checks.registry import CATALOGUE, Context, Skipped
 from deploytools.checks.run import RunResult, run_one
 from deploytools.conf import conf
-from tests.conftest import run_command, run_manage
+from tests.conftest import ROOT, run_command, run_manage
 
 BAD = {
     "NOPE": 1,
@@ -264,3 +267,39 @@ def test_traceback_option_lets_a_crashing_check_raise() -> None:
     finally:
         RAISE_CRASHES.reset(token)
     assert run_one("c", "Crashes", (), crashing, Context()).ids == ["deploytools.E002"]
+
+
+def test_areas_table_matches_each_modules_checks() -> None:
+    from deploytools.checks.registry import AREAS, load_catalogue
+
+    for spec in load_catalogue().values():
+        module = spec.func.__module__
+        if module in AREAS:
+            # The lazy Django registration claims these tags for the whole module.
+            assert spec.tags == ("deploytools", *AREAS[module]), spec.name
+            assert spec.deploy, spec.name
+        else:
+            assert module == "deploytools.checks.core", spec.name
+
+
+def test_plain_check_imports_no_check_module_and_deploy_runs_them() -> None:
+    code = (
+        "import sys, django; django.setup(); from django.core.management import call_command; "
+        "call_command('check'); "
+        "print(sorted(m for m in sys.modules if m.startswith('deploytools.checks.')))"
+    )
+    plain = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "weareone.settings"},
+    )
+    assert plain.stdout.strip().splitlines()[-1] == (
+        "['deploytools.checks.core', 'deploytools.checks.registry']"
+    ), plain.stderr
+    # `check --deploy` imports the areas and runs their checks: on a dev checkout the
+    # settings checks report (E102: SQLite).
+    deploy = run_manage("check", "--deploy", "--tag", "settings")
+    assert "deploytools.E102" in deploy.stderr

@@ -1,29 +1,18 @@
 """
 THE checks module of deploytools: one file per area, numbered like the catalogue.
 
-Importing this package fills :data:`CATALOGUE`; ``apps.py`` registers it with Django.
-Every module here must stay cheap to import (heavy imports go inside the checks), so that
-``manage.py check`` with deploytools installed is as fast as without it.
+``registry.load_catalogue()`` imports them all (the commands do, through ``checks.run``);
+``apps.py`` registers them with Django lazily, one check per area (see ``registry.AREAS``).
+Every module here must stay cheap to import (heavy imports go inside the checks).
 """
 
-from deploytools.checks import (  # noqa: F401 - imported to register their checks
-    capacity,
-    core,
-    git,
-    heroku,
-    lifecycle,
-    live,
-    migrations,
-    project,
-    release,
-    settings,
-)
 from deploytools.checks.registry import (
     CATALOGUE,
     CheckSpec,
     Context,
     Skipped,
     deploytools_check,
+    load_catalogue,
 )
 
-__all__ = ["CATALOGUE", "CheckSpec", "Context", "Skipped", "deploytools_check"]
+__all__ = ["CATALOGUE", "CheckSpec", "Context", "Skipped", "deploytools_check", "load_catalogue"]

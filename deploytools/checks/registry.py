@@ -15,6 +15,7 @@ import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -151,3 +152,45 @@ def context_of(kwargs: dict[str, Any]) -> Context:
     """The run's context, or a default one when Django's own ``check`` calls us."""
     context = kwargs.get("context")
     return context if isinstance(context, Context) else Context()
+
+
+# Every area module and the tags its checks carry. Django's registry gets one check per area
+# that imports the module on its first call, so a plain `manage.py check` (and runserver)
+# never imports them: deploytools costs those commands next to nothing. A test keeps this
+# table true to the modules' own decorators.
+AREAS: dict[str, tuple[str, ...]] = {
+    "deploytools.checks.settings": ("preflight", "release", "settings"),
+    "deploytools.checks.project": ("preflight",),
+    "deploytools.checks.migrations": ("preflight", "release"),
+    "deploytools.checks.git": ("preflight",),
+    "deploytools.checks.lifecycle": ("preflight", "heroku"),
+    "deploytools.checks.release": ("release",),
+    "deploytools.checks.heroku": ("heroku",),
+    "deploytools.checks.capacity": ("heroku",),
+    "deploytools.checks.live": ("live",),
+}
+
+
+def load_catalogue() -> dict[str, CheckSpec]:
+    """Import every check module (once), so that CATALOGUE holds every check."""
+    import_module("deploytools.checks.core")
+    for module in AREAS:
+        import_module(module)
+    return CATALOGUE
+
+
+def area_check(module: str) -> CheckFunction:
+    """One Django check running every check of ``module``, which it imports when first run."""
+
+    def check(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
+        import_module(module)
+        messages: Messages = []
+        for spec in list(CATALOGUE.values()):
+            if spec.func.__module__ == module:
+                messages.extend(spec.check(app_configs=app_configs, **kwargs))
+        return messages
+
+    check.__name__ = check.__qualname__ = f"deploytools_{module.rsplit('.', 1)[-1]}_checks"
+    check.__doc__ = f"deploytools checks of {module}, imported when first run."
+    check.deploytools_area = module  # type: ignore[attr-defined]
+    return check

@@ -19,7 +19,10 @@ from django.core.checks import CheckMessage
 from django.core.checks.registry import registry
 from django.utils.translation import gettext as _
 
-from deploytools.checks.registry import CATALOGUE, CheckSpec, Context, Skipped
+from deploytools.checks.registry import CATALOGUE, CheckSpec, Context, Skipped, load_catalogue
+
+# Our commands select checks by tag from the whole catalogue.
+load_catalogue()
 
 # Set by the commands' --traceback: a crashing check then raises instead of reporting E002.
 RAISE_CRASHES: ContextVar[bool] = ContextVar("deploytools_raise_crashes", default=False)
@@ -155,6 +158,7 @@ def _django_checks(include_deployment_checks: bool) -> list[Any]:
         check
         for check in registry.get_checks(include_deployment_checks)
         if not hasattr(check, "deploytools_spec")
+        and not hasattr(check, "deploytools_area")
         and checks.Tags.database not in getattr(check, "tags", ())
     ]
     return sorted(found, key=lambda c: (c.__module__, c.__name__))
