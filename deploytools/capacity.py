@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+# One rule for what counts as a service URL, shared with the simulated dyno (re-exported here).
+from deploytools.simulate import is_service_url
+
 MB_PER_GB = 1024
 
 # Connection limit of each Heroku Postgres plan (plan name without "heroku-postgresql:").
@@ -111,7 +114,6 @@ RELEASE_AND_ONE_OFF_MARGIN = 3
 
 _FIR_SIZE = re.compile(r"^dyno-(?P<cpu>\d+(?:\.\d+)?)c-(?P<gb>\d+(?:\.\d+)?)gb$")
 _TIERED_PLAN = re.compile(r"^(?P<tier>standard|premium|private|shield)-(?P<n>\d+)(?:-ram)?$")
-_URL_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _DATABASE_SCHEMES = {
     "postgres",
     "postgresql",
@@ -181,13 +183,6 @@ def format_mb(mb: float) -> str:
 
 
 # --- the app's environment, made safe to run project code in -------------------------------
-
-
-def is_service_url(name: str, value: str | None) -> bool:
-    """True for config vars that point at a service: any value with a scheme, or a *_URL name."""
-    if value is not None and _URL_VALUE.match(value.strip()):
-        return True
-    return name.endswith("_URL") or name.endswith("_URI") or name.endswith("_DSN")
 
 
 def local_replacement(name: str, value: str | None, sqlite_path: Path) -> str:

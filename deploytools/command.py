@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext_lazy
 
 from deploytools import report
 from deploytools.checks.run import LEVELS, RAISE_CRASHES, RunResult
@@ -29,16 +30,29 @@ class DeploytoolsCommand(BaseCommand):
             "--format",
             choices=["text", "json"],
             default="text",
-            help="text (a line per check) or json (one document on stdout).",
+            help=cast(
+                str, gettext_lazy("text (a line per check) or json (one document on stdout).")
+            ),
         )
         parser.add_argument(
             "--fail-level",
             choices=list(LEVELS),
             default=self.default_fail_level,
-            help="Message level that makes the command exit 1 (like `manage.py check`).",
+            help=cast(
+                str,
+                gettext_lazy(
+                    "Message level that makes the command exit 1 (like `manage.py check`)."
+                ),
+            ),
         )
 
     default_fail_level = "ERROR"
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # ``help`` is lazy (translated); argparse's description formatting needs a real str,
+        # resolved now in the active language.
+        self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def execute(self, *args: Any, **options: Any) -> str | None:
         # --traceback: let a crashing check raise so Django prints its traceback (E002's hint).

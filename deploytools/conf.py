@@ -8,11 +8,48 @@ value falls back to its default (``deploytools.E001`` reports it) rather than cr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import shlex
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+def git_ref_problem(value: str) -> str | None:
+    """Why ``value`` is not a usable git branch or remote name (``git check-ref-format``)."""
+    if not value:
+        return _("must not be empty")
+    if value.startswith("-"):
+        return _("must not start with '-'")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return _("must not contain control characters")
+    bad = sorted({c for c in value if c in " ~^:?*[\\"})
+    if bad:
+        return _("must not contain %(chars)s") % {"chars": " ".join(repr(c) for c in bad)}
+    if ".." in value or "@{" in value or "//" in value or value == "@":
+        return _("must not contain '..', '@{' or '//', nor be '@'")
+    if value.startswith("/") or value.endswith(("/", ".")):
+        return _("must not start with '/' nor end with '/' or '.'")
+    if any(part.startswith(".") or part.endswith(".lock") for part in value.split("/")):
+        return _("no part may start with '.' or end with '.lock'")
+    return None
+
+
+def _command_problem(value: Any) -> str | None:
+    """Why TEST_COMMAND cannot be run: a string that shlex cannot split into words."""
+    # An empty command is valid: E406 skips, saying so.
+    if isinstance(value, str):
+        try:
+            shlex.split(value)
+        except ValueError as exc:
+            return _("cannot be split into words (%(error)s)") % {"error": exc}
+    return None
+
+
+def _ref_problem(value: Any) -> str | None:
+    return git_ref_problem(value) if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)
@@ -24,15 +61,25 @@ class Option:
     doc: str
     choices: tuple[str, ...] = ()
     item_type: type | None = None  # for lists: the type of each item
+    # A value of the right type can still be unusable: returns why, or None.
+    check: Callable[[Any], str | None] | None = None
 
 
 OPTIONS: dict[str, Option] = {
     "RELEASE_BRANCH": Option(
-        "local/production", (str,), "The tested branch that is pushed to Heroku."
+        "local/production",
+        (str,),
+        "The tested branch that is pushed to Heroku.",
+        check=_ref_problem,
     ),
-    "HEROKU_REMOTE": Option("heroku", (str,), "Name of the git remote that points at Heroku."),
+    "HEROKU_REMOTE": Option(
+        "heroku", (str,), "Name of the git remote that points at Heroku.", check=_ref_problem
+    ),
     "HEROKU_DEPLOY_BRANCH": Option(
-        "master", (str,), "Branch of the Heroku remote that a push deploys (main or master)."
+        "master",
+        (str,),
+        "Branch of the Heroku remote that a push deploys (main or master).",
+        check=_ref_problem,
     ),
     "HEROKU_APP": Option(
         None,
@@ -43,6 +90,8 @@ OPTIONS: dict[str, Option] = {
         "python manage.py test",
         (str, list),
         "Command that runs the project's tests (preflight --run-tests, --push).",
+        item_type=str,
+        check=_command_problem,
     ),
     "OPTIONAL_ENV_VARS": Option(
         [],
@@ -101,6 +150,16 @@ OPTIONS: dict[str, Option] = {
 
 
 def _valid(name: str, value: Any) -> bool:
+    return _type_valid(name, value) and _value_problem(name, value) is None
+
+
+def _value_problem(name: str, value: Any) -> str | None:
+    """Why a value of the right type is still unusable, else None."""
+    check = OPTIONS[name].check
+    return None if check is None else check(value)
+
+
+def _type_valid(name: str, value: Any) -> bool:
     option = OPTIONS[name]
     # bool is an int: do not accept True as a number of seconds.
     if isinstance(value, bool) and bool not in option.types:
@@ -115,22 +174,37 @@ def _valid(name: str, value: Any) -> bool:
     return not (isinstance(value, int | float) and not isinstance(value, bool) and value < 0)
 
 
-def problems(raw: object) -> list[tuple[str, str]]:
-    """(key, problem) pairs for an invalid DEPLOYTOOLS value; empty when it is valid."""
+def problems(raw: object) -> list[tuple[str | None, str]]:
+    """
+    (key, problem) pairs for an invalid DEPLOYTOOLS value; empty when it is valid. The key is
+    None when the setting as a whole is wrong (not a dict).
+    """
     if not isinstance(raw, Mapping):
-        return [("", f"must be a dict, not {type(raw).__name__}")]
-    found: list[tuple[str, str]] = []
+        return [(None, _("must be a dict, not %(type)s") % {"type": type(raw).__name__})]
+    found: list[tuple[str | None, str]] = []
     for key, value in raw.items():
         if key not in OPTIONS:
-            found.append((str(key), "unknown key"))
-        elif not _valid(key, value):
+            found.append((str(key), _("unknown key")))
+        elif not _type_valid(key, value):
             option = OPTIONS[key]
-            expected = " or ".join(t.__name__ for t in option.types)
+            expected = _(" or ").join(t.__name__ for t in option.types)
             if option.choices:
-                expected = " or ".join(repr(c) for c in option.choices)
+                expected = _(" or ").join(repr(c) for c in option.choices)
             elif option.item_type is not None:
-                expected = f"a list of {option.item_type.__name__}"
-            found.append((key, f"expected {expected}, got {type(value).__name__}"))
+                expected = _(" or ").join(
+                    [t.__name__ for t in option.types if t not in (list, tuple, type(None))]
+                    + [_("a list of %(type)s") % {"type": option.item_type.__name__}]
+                    + (["None"] if type(None) in option.types else [])
+                )
+            found.append(
+                (
+                    key,
+                    _("expected %(expected)s, got %(type)s")
+                    % {"expected": expected, "type": type(value).__name__},
+                )
+            )
+        elif (problem := _value_problem(key, value)) is not None:
+            found.append((key, problem))
     return found
 
 

@@ -28,6 +28,9 @@ class Release(models.Model):
     duration_seconds = models.FloatField(_("duration (seconds)"))
     # "app_label.migration_name", in the order they were applied.
     migrations_applied = models.JSONField(_("migrations applied"), default=list, blank=True)
+    # Per app of migrations_applied, the migration to go back to ("zero": none), read from the
+    # graph at release time: after a heroku rollback the running code no longer knows it.
+    undo_targets = models.JSONField(_("undo targets"), default=dict, blank=True)
     # The counts of the report's summary (errors, warnings, passed, failed, skipped, ...).
     checks_summary = models.JSONField(_("checks summary"), default=dict, blank=True)
     # IDs of the messages at WARNING or above, e.g. ["deploytools.E605"].

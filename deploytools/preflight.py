@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.core.checks import WARNING
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -127,9 +128,13 @@ def run_preflight(
     return Preflight(result, heading, base_dir, secrets=secrets)
 
 
-def push_refusal(base_dir: Path) -> str | None:
+def push_refusal(base_dir: Path, result: RunResult | None = None) -> str | None:
     """
     Why ``--push`` must not push this checkout, as one line; None when it may.
+
+    --push deploys only when nothing failed: a warning is a FAILED line of the report too, so
+    it blocks the push whatever --fail-level says (silence an accepted one with
+    SILENCED_SYSTEM_CHECKS).
 
     W403 is only a warning for a plain preflight, but a push deploys the release branch's
     commits: on another branch, or with uncommitted changes, the tests and checks looked at
@@ -158,6 +163,12 @@ def push_refusal(base_dir: Path) -> str | None:
             "looked at other code than the push would deploy; commit or stash them: git status",
             len(dirty),
         ) % {"count": len(dirty)}
+    failed = sorted({str(m.id) for m in (result.messages if result else []) if m.level >= WARNING})
+    if failed:
+        return _(
+            "Not pushing: %(ids)s failed; fix them, or silence an accepted warning in "
+            "SILENCED_SYSTEM_CHECKS, and run preflight --push again."
+        ) % {"ids": ", ".join(failed)}
     return None
 
 

@@ -77,7 +77,25 @@ def start_settings_run(snapshot: heroku.Snapshot, context: Context) -> Any:
             "a saved snapshot keeps only non-secret config var values, and the settings need "
             "them all; run with a Heroku API token (--app) to check them"
         )
-    return start_in_dyno(snapshot.known_config_vars(), context.base_dir)
+    config_vars = snapshot.known_config_vars()
+    return start_in_dyno(
+        config_vars, context.base_dir, settings_module=dyno_settings_module(config_vars)
+    )
+
+
+def dyno_settings_module(config_vars: dict[str, str]) -> str | None:
+    """
+    The settings module the dynos load: the DJANGO_SETTINGS_MODULE config var, else the default
+    the WSGI module sets — never this process's own (a test or local settings module).
+    """
+    from django.conf import settings
+
+    from deploytools.capacity import settings_module_for
+
+    wsgi = getattr(settings, "WSGI_APPLICATION", None)
+    if not wsgi:
+        return config_vars.get("DJANGO_SETTINGS_MODULE") or None
+    return settings_module_for(str(wsgi), config_vars)
 
 
 def settings_checks(dyno: Any) -> list[CheckResult]:

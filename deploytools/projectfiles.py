@@ -13,6 +13,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 PROCESS_LINE_RE = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$")
 # Heroku's Python buildpack accepts "3.13" or "3.13.1" in .python-version, and
 # "python-3.13" or "python-3.13.1" in runtime.txt.
@@ -35,22 +37,23 @@ def read_text_lines(path: Path, problems: Problems) -> list[tuple[int, str]] | N
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        problems.append((0, f"cannot be read ({getattr(exc, 'strerror', None) or exc})"))
+        reason = getattr(exc, "strerror", None) or exc
+        problems.append((0, _("cannot be read (%(reason)s)") % {"reason": reason}))
         return []
     if len(data) > MAX_FILE_BYTES:
-        problems.append((0, f"is larger than {MAX_FILE_BYTES} bytes"))
+        problems.append((0, _("is larger than %(size)d bytes") % {"size": MAX_FILE_BYTES}))
         return []
     data = data.removeprefix(b"\xef\xbb\xbf")
     lines: list[tuple[int, str]] = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         raw = raw.removesuffix(b"\r")
         if b"\x00" in raw:
-            problems.append((number, "contains a NUL byte"))
+            problems.append((number, _("contains a NUL byte")))
             continue
         try:
             lines.append((number, raw.decode("utf-8")))
         except UnicodeDecodeError:
-            problems.append((number, "is not valid UTF-8"))
+            problems.append((number, _("is not valid UTF-8")))
     return lines
 
 
@@ -75,14 +78,18 @@ def parse_procfile(path: Path) -> Procfile:
         match = PROCESS_LINE_RE.match(text.strip())
         if match is None:
             procfile.problems.append(
-                (number, 'is not "type: command" (type: letters, digits, _ -)')
+                (number, _('is not "type: command" (type: letters, digits, _ -)'))
             )
             continue
         kind, command = match[1], match[2].strip()
         if not command:
-            procfile.problems.append((number, f"process type {kind!r} has no command"))
+            procfile.problems.append(
+                (number, _("process type %(kind)r has no command") % {"kind": kind})
+            )
         elif kind in procfile.processes:
-            procfile.problems.append((number, f"process type {kind!r} is declared twice"))
+            procfile.problems.append(
+                (number, _("process type %(kind)r is declared twice") % {"kind": kind})
+            )
         else:
             procfile.processes[kind] = command
             procfile.lines[kind] = number
@@ -113,20 +120,24 @@ def _version_file(path: Path, pattern: re.Pattern[str], form: str) -> PythonVers
             continue
         match = pattern.match(stripped)
         if match is None:
-            found.problems.append((number, f"{stripped[:60]!r} is not of the form {form}"))
+            problem = _("%(value)r is not of the form %(form)s") % {
+                "value": stripped[:60],
+                "form": form,
+            }
+            found.problems.append((number, problem))
         elif found.version is not None:
-            found.problems.append((number, "declares a second Python version"))
+            found.problems.append((number, _("declares a second Python version")))
         else:
             found.version = ".".join(g for g in match.groups() if g is not None)
             found.line = number
     if found.version is None and not found.problems:
-        found.problems.append((0, "declares no Python version"))
+        found.problems.append((0, _("declares no Python version")))
     return found
 
 
 def parse_python_version(path: Path) -> PythonVersionFile:
     """.python-version: one "3.13" or "3.13.1" line; comments and blank lines allowed."""
-    return _version_file(path, PYTHON_VERSION_RE, '"3.13" or "3.13.1"')
+    return _version_file(path, PYTHON_VERSION_RE, _('"3.13" or "3.13.1"'))
 
 
 def parse_runtime_txt(path: Path) -> PythonVersionFile:
@@ -161,19 +172,23 @@ def _json_type(value: Any) -> str:
 def _app_json_problems(document: Any) -> list[tuple[str, str]]:
     """(key path, problem) pairs for wrong types in a parsed app.json."""
     if not isinstance(document, dict):
-        return [("", f"must be a JSON object, not {_json_type(document)}")]
+        return [("", _("must be a JSON object, not %(type)s") % {"type": _json_type(document)})]
     found: list[tuple[str, str]] = []
     for key, types in APP_JSON_TYPES.items():
         if key in document and not isinstance(document[key], types):
             expected = "object" if types == (dict,) else "array" if types == (list,) else "string"
-            found.append((key, f"must be a JSON {expected}, not {_json_type(document[key])}"))
+            problem = _("must be a JSON %(expected)s, not %(type)s") % {
+                "expected": expected,
+                "type": _json_type(document[key]),
+            }
+            found.append((key, problem))
     env = document.get("env")
     if isinstance(env, dict):
         for name, spec in env.items():
             if isinstance(spec, str):
                 continue
             if not isinstance(spec, dict):
-                found.append((f"env.{name}", "must be a string or an object"))
+                found.append((f"env.{name}", _("must be a string or an object")))
                 continue
             for attr, attr_types in (
                 ("description", (str,)),
@@ -183,45 +198,48 @@ def _app_json_problems(document: Any) -> list[tuple[str, str]]:
             ):
                 if attr in spec and not isinstance(spec[attr], attr_types):
                     found.append(
-                        (f"env.{name}.{attr}", f"has the wrong type ({_json_type(spec[attr])})")
+                        (
+                            f"env.{name}.{attr}",
+                            _("has the wrong type (%(type)s)") % {"type": _json_type(spec[attr])},
+                        )
                     )
             if spec.get("generator", "secret") != "secret":
-                found.append((f"env.{name}.generator", 'must be "secret"'))
+                found.append((f"env.{name}.generator", _('must be "secret"')))
     formation = document.get("formation")
     if isinstance(formation, dict):
         for process, spec in formation.items():
             if not isinstance(spec, dict):
-                found.append((f"formation.{process}", "must be an object"))
+                found.append((f"formation.{process}", _("must be an object")))
                 continue
             quantity = spec.get("quantity", 1)
             if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-                found.append((f"formation.{process}.quantity", "must be a whole number ≥ 0"))
+                found.append((f"formation.{process}.quantity", _("must be a whole number ≥ 0")))
             if "size" in spec and not isinstance(spec["size"], str):
-                found.append((f"formation.{process}.size", "must be a string"))
+                found.append((f"formation.{process}.size", _("must be a string")))
     addons = document.get("addons")
     if isinstance(addons, list):
         for index, addon in enumerate(addons):
             if isinstance(addon, str):
                 continue
             if not isinstance(addon, dict) or not isinstance(addon.get("plan"), str):
-                found.append((f"addons[{index}]", 'must be a string or an object with "plan"'))
+                found.append((f"addons[{index}]", _('must be a string or an object with "plan"')))
             elif "as" in addon and not isinstance(addon["as"], str):
-                found.append((f"addons[{index}].as", "must be a string"))
+                found.append((f"addons[{index}].as", _("must be a string")))
             elif "options" in addon and not isinstance(addon["options"], dict):
-                found.append((f"addons[{index}].options", "must be an object"))
+                found.append((f"addons[{index}].options", _("must be an object")))
     buildpacks = document.get("buildpacks")
     if isinstance(buildpacks, list):
         for index, buildpack in enumerate(buildpacks):
             if not isinstance(buildpack, dict) or not isinstance(buildpack.get("url"), str):
-                found.append((f"buildpacks[{index}]", 'must be an object with a string "url"'))
+                found.append((f"buildpacks[{index}]", _('must be an object with a string "url"')))
     scripts = document.get("scripts")
     if isinstance(scripts, dict):
         for name, script in scripts.items():
             if not isinstance(script, str):
-                found.append((f"scripts.{name}", "must be a string"))
+                found.append((f"scripts.{name}", _("must be a string")))
     keywords = document.get("keywords")
     if isinstance(keywords, list) and not all(isinstance(k, str) for k in keywords):
-        found.append(("keywords", "must be an array of strings"))
+        found.append(("keywords", _("must be an array of strings")))
     return found
 
 
@@ -239,20 +257,26 @@ def parse_app_json(path: Path) -> AppJson:
     except FileNotFoundError:
         return AppJson(exists=False)
     except OSError as exc:
-        return AppJson(exists=True, problems=[(0, "", f"cannot be read ({exc.strerror})")])
+        return AppJson(
+            exists=True,
+            problems=[(0, "", _("cannot be read (%(reason)s)") % {"reason": exc.strerror})],
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return AppJson(exists=True, problems=[(line, "", "is not valid UTF-8")])
+        return AppJson(exists=True, problems=[(line, "", _("is not valid UTF-8"))])
     if text.startswith("\ufeff"):
-        return AppJson(exists=True, problems=[(1, "", "starts with a byte order mark")])
+        return AppJson(exists=True, problems=[(1, "", _("starts with a byte order mark"))])
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        return AppJson(exists=True, problems=[(exc.lineno, "", f"invalid JSON: {exc.msg}")])
+        return AppJson(
+            exists=True,
+            problems=[(exc.lineno, "", _("invalid JSON: %(reason)s") % {"reason": exc.msg})],
+        )
     except RecursionError:
-        return AppJson(exists=True, problems=[(0, "", "invalid JSON: nested too deeply")])
+        return AppJson(exists=True, problems=[(0, "", _("invalid JSON: nested too deeply"))])
     return AppJson(exists=True, problems=[(0, k, p) for k, p in _app_json_problems(document)])
 
 

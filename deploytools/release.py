@@ -177,6 +177,11 @@ class Outcome:
     exit_code: int = 0
     # The IDs of the messages that refused the release (empty when it failed otherwise).
     refused: list[str] = field(default_factory=list)
+    # Per app of the plan, the migration it goes back to ("zero" for none): recorded so that
+    # --history can print real undo commands after a rollback to code without those files.
+    undo: dict[str, str] = field(default_factory=dict)
+    # Why no Release row was written (empty when one was, or on a dry run).
+    not_recorded: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -189,6 +194,7 @@ class Outcome:
             "unknown": self.unknown,
             "error": self.error,
             "recorded": self.recorded,
+            "not_recorded": self.not_recorded,
         }
 
 
@@ -254,31 +260,52 @@ def wait_for_database(
 
     Returns (attempts, None) once connected, or (attempts, the last error) when the budget is
     spent, or at once on an error retrying cannot fix (:func:`permanent_database_error`).
-    Jitter spreads the retries of dynos that started together.
+    Jitter spreads the retries of dynos that started together. On PostgreSQL each attempt's
+    ``connect_timeout`` is min(10 s, the configured one, what is left of the budget), at least
+    1 s, so a server that accepts but never answers cannot hold an attempt past the budget.
     """
+    options: dict[str, Any] | None = None
+    configured: Any = None
     if connection.vendor == "postgresql":
-        # A blackholed host would otherwise hang one attempt past the whole budget.
         options = connection.settings_dict.setdefault("OPTIONS", {})
-        options.setdefault("connect_timeout", max(2, min(10, int(budget) or 2)))
+        configured = options.get("connect_timeout")
+    cap = 10
+    with contextlib.suppress(TypeError, ValueError):
+        cap = max(1, min(cap, int(configured))) if configured is not None else cap
     deadline = clock() + budget
     delay = 0.2
     attempts = 0
-    while True:
-        attempts += 1
-        try:
-            connection.ensure_connection()
-            return attempts, None
-        except DatabaseError as exc:
-            error: Exception = exc
-            if permanent_database_error(exc):
-                return attempts, exc
-        except Exception as exc:  # noqa: BLE001 - e.g. a missing driver: retrying cannot help
-            return attempts, exc
-        remaining = deadline - clock()
-        if remaining <= 0:
-            return attempts, error
-        sleep(min(remaining, delay / 2 + random.uniform(0, delay / 2)))
-        delay = min(delay * 2, 5.0)
+    try:
+        while True:
+            attempts += 1
+            if options is not None:
+                # Rounded down: an attempt ends by the deadline (or 1 s after, at most).
+                remaining = int(deadline - clock())
+                options["connect_timeout"] = max(1, min(cap, remaining))
+            outcome = _attempt(connection)
+            if outcome is None:
+                return attempts, None
+            error, final = outcome
+            remaining_s = deadline - clock()
+            if final or remaining_s <= 0:
+                return attempts, error
+            sleep(min(remaining_s, delay / 2 + random.uniform(0, delay / 2)))
+            delay = min(delay * 2, 5.0)
+    finally:
+        if options is not None:
+            # Later connections (the lock's, the record's) keep a bound, not the last sliver.
+            options["connect_timeout"] = configured if configured is not None else cap
+
+
+def _attempt(connection: BaseDatabaseWrapper) -> tuple[Exception, bool] | None:
+    """One connection attempt: None once connected, else (the error, whether it is final)."""
+    try:
+        connection.ensure_connection()
+        return None
+    except DatabaseError as exc:
+        return exc, bool(permanent_database_error(exc))
+    except Exception as exc:  # noqa: BLE001 - e.g. a missing driver: retrying cannot help
+        return exc, True
 
 
 def _lock_holder(cursor: Any) -> str:
@@ -470,6 +497,10 @@ class ReleasePhase:
         # The raw connection whose statement SIGTERM cancels (set while migrating).
         self._running: Any = None
         self._interruptible = True
+        # Set by E601: recording the release then makes no further connection attempt.
+        self._unreachable = False
+        # W304 judged on the plan, replacing the pre-database (skipped) line in the report.
+        self._irreversible: Any = None
 
     # -- the steps' report lines ------------------------------------------------------------
 
@@ -713,6 +744,7 @@ class ReleasePhase:
             [checks.Error(text, hint=hint, obj=address, id="deploytools.E601")],
         )
         self._fail(_("database unreachable: %s") % address)
+        self._unreachable = True
         return False
 
     def _pending(self, executor: Any) -> list[tuple[Any, bool]]:
@@ -724,8 +756,11 @@ class ReleasePhase:
     ) -> None:
         plan = self._pending(executor)
         self.outcome.plan = [_label((m.app_label, m.name)) for m, _backwards in plan]
+        forward = [(m.app_label, m.name) for m, backwards in plan if not backwards]
+        self.outcome.undo = undo_targets(executor.loader.graph, forward)
         ok = self._judge_unknown(executor)
         ok = self._judge_unsafe(executor, plan) and ok
+        ok = self._judge_irreversible(plan) and ok
         self.log(
             "plan",
             pending=len(plan),
@@ -734,9 +769,14 @@ class ReleasePhase:
         )
         if not ok:
             self._refuse(
-                m
-                for name in ("release_unknown_migrations", "release_unsafe_migrations")
-                for m in self.steps.get(name, [])
+                [
+                    *(
+                        m
+                        for name in ("release_unknown_migrations", "release_unsafe_migrations")
+                        for m in self.steps.get(name, [])
+                    ),
+                    *self._irreversible.messages,
+                ]
             )
         if self.dry_run:
             for name in ("release_migrate", "release_post_migrate"):
@@ -789,6 +829,25 @@ class ReleasePhase:
             messages,
             "" if unknown else _("none"),
         )
+
+    def _judge_irreversible(self, plan: list[tuple[Any, bool]]) -> bool:
+        """
+        W304 for the migrations this release applies, as read from the database (git plays no
+        part on a dyno): the check of deploytools.checks.migrations, run on the plan.
+        """
+        self.context.cache["migrations.pending"] = [
+            ((m.app_label, m.name), m) for m, backwards in plan if not backwards
+        ]
+        self.context.cache["migrations.pending_scope"] = _("planned against the database")
+        spec = CATALOGUE["irreversible_migrations"]
+        self._irreversible = run_one(
+            spec.name,
+            str(spec.title),
+            spec.tags,
+            functools.partial(spec.func, context=self.context),
+            self.context,
+        )
+        return not any(m.level >= self.threshold for m in self._irreversible.messages)
 
     def _judge_unsafe(self, executor: Any, plan: list[tuple[Any, bool]]) -> bool:
         from deploytools.migration_safety import unsafe_operations
@@ -989,6 +1048,11 @@ class ReleasePhase:
 
     def _finish(self) -> None:
         # Step lines in pipeline order, then the exit code from every message and the status.
+        if self._irreversible is not None:
+            self.outcome.result.checks = [
+                self._irreversible if c.name == self._irreversible.name else c
+                for c in self.outcome.result.checks
+            ]
         for name in STEP_CHECKS:
             spec = CATALOGUE[name]
             self.outcome.result.checks.append(
@@ -1018,6 +1082,11 @@ class ReleasePhase:
     def _record(self) -> None:
         from deploytools.models import Release
 
+        if self._unreachable:
+            # Another attempt would only spend more time past the budget E601 already used.
+            self.outcome.not_recorded = _("the database is unreachable")
+            self.log("record", status="skipped", reason="database-unreachable")
+            return
         if self.outcome.status == SUCCEEDED:
             connection = connections[self.alias]
         else:
@@ -1034,6 +1103,11 @@ class ReleasePhase:
                 finished_at=finished_at,
                 duration_seconds=round(time.perf_counter() - self.clock, 3),
                 migrations_applied=self.outcome.applied,
+                undo_targets={
+                    app: target
+                    for app, target in self.outcome.undo.items()
+                    if any(label.partition(".")[0] == app for label in self.outcome.applied)
+                },
                 checks_summary=result.counts(),
                 message_ids=sorted(
                     {str(m.id) for m in result.messages if m.level >= checks.WARNING}
@@ -1042,7 +1116,8 @@ class ReleasePhase:
             )
         except DatabaseError as exc:
             # Before deploytools' own migration ran, or with the database gone.
-            self.log("record", status="skipped", error=one_line(exc, self.hidden))
+            self.outcome.not_recorded = one_line(exc, self.hidden)
+            self.log("record", status="skipped", error=self.outcome.not_recorded)
             return
         self.outcome.recorded = True
         self.log("record", release_id=release.pk)
@@ -1051,8 +1126,34 @@ class ReleasePhase:
 # -- history --------------------------------------------------------------------------------
 
 
-def _rollback_targets(applied: list[str], loader: Any) -> list[str]:
-    """``migrate`` commands that undo ``applied``: each app back to before its first one."""
+def _before(graph: Any, key: tuple[str, str]) -> str | None:
+    """The migration of the same app that ``key`` follows ("zero" if none); None if unknown."""
+    node = graph.node_map.get(key)
+    if node is None:
+        return None
+    parents = sorted(p.key[1] for p in node.parents if p.key[0] == key[0])
+    return parents[-1] if parents else "zero"
+
+
+def undo_targets(graph: Any, applying: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Per app, the migration to go back to so that ``applying`` (in plan order) is undone."""
+    targets: dict[str, str] = {}
+    for key in applying:
+        if key[0] not in targets:
+            target = _before(graph, key)
+            if target is not None:
+                targets[key[0]] = target
+    return targets
+
+
+def _rollback_targets(
+    applied: list[str], loader: Any, recorded: dict[str, str] | None = None
+) -> list[str]:
+    """
+    ``migrate`` commands that undo ``applied``: each app back to before its first one, as
+    recorded at release time, else as the running code's graph says (a placeholder when this
+    code does not know the migration: rows written before the targets were recorded).
+    """
     commands: list[str] = []
     seen: set[str] = set()
     for label in applied:
@@ -1060,12 +1161,10 @@ def _rollback_targets(applied: list[str], loader: Any) -> list[str]:
         if app in seen:
             continue
         seen.add(app)
-        node = loader.graph.node_map.get((app, name))
-        if node is None:
+        target = (recorded or {}).get(app) or _before(loader.graph, (app, name))
+        if target is None:
             commands.append(f"python manage.py migrate {app} <before {name}>")
             continue
-        parents = sorted(p.key[1] for p in node.parents if p.key[0] == app)
-        target = parents[-1] if parents else "zero"
         commands.append(f"python manage.py migrate {app} {target}")
     return commands
 
@@ -1090,7 +1189,7 @@ def history(alias: str = DEFAULT_DB_ALIAS, limit: int = 20) -> list[dict[str, An
                 "finished_at": _iso(release.finished_at),
                 "duration_seconds": release.duration_seconds,
                 "migrations_applied": applied,
-                "undo": _rollback_targets(applied, loader),
+                "undo": _rollback_targets(applied, loader, dict(release.undo_targets or {})),
                 "checks_summary": release.checks_summary,
                 "message_ids": release.message_ids,
                 "error": release.error,

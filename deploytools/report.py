@@ -213,25 +213,41 @@ def from_json(document: dict[str, Any]) -> RunResult:
     return result
 
 
-def render_catalogue(specs: Iterable[CheckSpec]) -> str:
-    """--list-checks: every check ID with its level, tags and the check's title."""
+def catalogue_rows(specs: Iterable[CheckSpec]) -> list[tuple[str, str, tuple[str, ...], str]]:
+    """(id, level, tags, title) of every check ID, sorted by number: 001, 100, 102, ..."""
     levels = {"E": "ERROR", "W": "WARNING", "I": "INFO"}
     rows = [
         (
             msg_id,
             levels.get(msg_id.split(".")[-1][:1], "INFO"),
-            ",".join(t for t in spec.tags if t != "deploytools"),
+            tuple(t for t in spec.tags if t != "deploytools"),
             str(spec.title),
         )
         for spec in specs
         for msg_id in spec.ids
     ]
-    rows.sort(key=lambda row: row[0].split(".")[-1][1:])  # by number: 001, 100, 102, ...
+    rows.sort(key=lambda row: row[0].split(".")[-1][1:])
+    return rows
+
+
+def render_catalogue(specs: Iterable[CheckSpec]) -> str:
+    """--list-checks: every check ID with its level, tags and the check's title."""
+    rows = [(i, level, ",".join(tags), title) for i, level, tags, title in catalogue_rows(specs)]
     widths = [max([len(r[i]) for r in rows] + [0]) for i in range(3)]
     return "".join(
         f"{ids.ljust(widths[0])}  {level.ljust(widths[1])}  {tags.ljust(widths[2])}  {title}\n"
         for ids, level, tags, title in rows
     )
+
+
+def catalogue_to_json(specs: Iterable[CheckSpec]) -> dict[str, Any]:
+    """--list-checks --format json: {"checks": [{"id", "level", "tags", "title"}, ...]}."""
+    return {
+        "checks": [
+            {"id": msg_id, "level": level, "tags": list(tags), "title": title}
+            for msg_id, level, tags, title in catalogue_rows(specs)
+        ]
+    }
 
 
 def progress(text: str, stream: IO[str] | None = None) -> None:

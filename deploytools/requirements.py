@@ -24,6 +24,9 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 # pip's global options (valid on a line of their own); the value-taking ones consume a value.
 GLOBAL_OPTIONS_WITH_VALUE = frozenset(
     {
@@ -152,7 +155,9 @@ def _decode_lines(data: bytes, file: str, problems: list[Problem]) -> list[tuple
             try:
                 data = data.decode(codec).encode("utf-8")
             except UnicodeError:
-                problems.append(Problem(file, 1, f"is not valid {codec.upper()}"))
+                problems.append(
+                    Problem(file, 1, _("is not valid %(encoding)s") % {"encoding": codec.upper()})
+                )
                 return []
             break
     if data.startswith(b"\xef\xbb\xbf"):
@@ -161,12 +166,12 @@ def _decode_lines(data: bytes, file: str, problems: list[Problem]) -> list[tuple
     for number, raw in enumerate(data.split(b"\n"), start=1):
         raw = raw.removesuffix(b"\r")
         if b"\x00" in raw:
-            problems.append(Problem(file, number, "contains a NUL byte"))
+            problems.append(Problem(file, number, _("contains a NUL byte")))
             continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            problems.append(Problem(file, number, "is not valid UTF-8"))
+            problems.append(Problem(file, number, _("is not valid UTF-8")))
             continue
         lines.append((number, text))
     return lines
@@ -293,8 +298,14 @@ def _parse_requirement(
     try:
         parsed = PackagingRequirement(text)
     except InvalidRequirement as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "invalid requirement"
-        problems.append(Problem(file, number, f"not a valid requirement ({first[:200]})"))
+        first = str(exc).splitlines()[0] if str(exc) else _("invalid requirement")
+        problems.append(
+            Problem(
+                file,
+                number,
+                _("not a valid requirement (%(reason)s)") % {"reason": first[:200]},
+            )
+        )
         return None
     applies = True
     if parsed.marker is not None:
@@ -347,12 +358,18 @@ class _Reader:
             data = path.read_bytes()
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or type(exc).__name__
-            self.result.problems.append(Problem(file, 0, f"cannot be read ({reason})"))
+            self.result.problems.append(
+                Problem(file, 0, _("cannot be read (%(reason)s)") % {"reason": reason})
+            )
             return
         problems = self.result.problems
         for number, text in logical_lines(_decode_lines(data, file, problems)):
             if len(text) > MAX_LINE_CHARS:
-                problems.append(Problem(file, number, f"is {len(text)} characters long"))
+                count = len(text)
+                problem = ngettext(
+                    "is %(count)d character long", "is %(count)d characters long", count
+                ) % {"count": count}
+                problems.append(Problem(file, number, problem))
                 continue
             self._line(path, file, number, text, stack, constraint)
 
@@ -369,7 +386,11 @@ class _Reader:
         try:
             args, options = _split_options(text)
         except ValueError as exc:
-            problems.append(Problem(file, number, f"cannot be split into options ({exc})"))
+            problems.append(
+                Problem(
+                    file, number, _("cannot be split into options (%(reason)s)") % {"reason": exc}
+                )
+            )
             return
         if not args:
             self._options_line(path, file, number, options, stack)
@@ -379,13 +400,21 @@ class _Reader:
         while index < len(options):
             option, value, index = _option_value(options, index)
             if option not in PER_REQUIREMENT_OPTIONS:
-                problems.append(Problem(file, number, f"option {option} is not allowed here"))
+                problems.append(
+                    Problem(
+                        file,
+                        number,
+                        _("option %(option)s is not allowed here") % {"option": option},
+                    )
+                )
                 return
             if value is None:
-                problems.append(Problem(file, number, f"option {option} needs a value"))
+                problems.append(
+                    Problem(file, number, _("option %(option)s needs a value") % {"option": option})
+                )
                 return
             if option == "--hash" and not HASH_RE.match(value):
-                problems.append(Problem(file, number, "--hash must be ALGORITHM:HEXDIGEST"))
+                problems.append(Problem(file, number, _("--hash must be ALGORITHM:HEXDIGEST")))
                 return
         if requirement is None:
             return
@@ -405,10 +434,14 @@ class _Reader:
             aliases = {"--requirement": "-r", "--constraint": "-c", "--editable": "-e"}
             option = aliases.get(option, option)
             if option not in {"-r", "-c", "-e"} and option not in GLOBAL_OPTIONS_WITH_VALUE:
-                problems.append(Problem(file, number, f"unknown option {option[:80]}"))
+                problems.append(
+                    Problem(file, number, _("unknown option %(option)s") % {"option": option[:80]})
+                )
                 return
             if value is None or not value.strip():
-                problems.append(Problem(file, number, f"option {option} needs a value"))
+                problems.append(
+                    Problem(file, number, _("option %(option)s needs a value") % {"option": option})
+                )
                 return
             if option in {"-r", "-c"}:
                 self._include(path, file, number, value, stack, constraint=option == "-c")
@@ -427,18 +460,23 @@ class _Reader:
         if "://" in value:
             self.result.problems.append(
                 Problem(
-                    file, number, f"includes a remote file ({value[:200]}) that cannot be checked"
+                    file,
+                    number,
+                    _("includes a remote file (%(file)s) that cannot be checked")
+                    % {"file": value[:200]},
                 )
             )
             return
         try:
             target = (path.parent / value).resolve()
         except (OSError, RuntimeError, ValueError):
-            self.result.problems.append(Problem(file, number, "includes an invalid path"))
+            self.result.problems.append(Problem(file, number, _("includes an invalid path")))
             return
         if target in stack:
             chain = " -> ".join(_display(p, self.root) for p in (*stack, target))
-            self.result.problems.append(Problem(file, number, f"include cycle: {chain}"))
+            self.result.problems.append(
+                Problem(file, number, _("include cycle: %(chain)s") % {"chain": chain})
+            )
             return
         if target in self.seen:
             return
@@ -448,7 +486,11 @@ class _Reader:
             is_file = False
         if not is_file:
             self.result.problems.append(
-                Problem(file, number, f"includes {value[:200]}, which does not exist")
+                Problem(
+                    file,
+                    number,
+                    _("includes %(file)s, which does not exist") % {"file": value[:200]},
+                )
             )
             return
         self.read(target, (*stack, target), constraint)

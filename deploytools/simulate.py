@@ -17,12 +17,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -42,27 +43,12 @@ PLACEHOLDER_DATABASE_URL = f"postgres://{PLACEHOLDER_AUTH}@{PLACEHOLDER_HOST}/pl
 PORT = "5000"
 TIMEOUT_SECONDS = 120.0
 
-# URL schemes of backing services (add-ons): their host and credentials are replaced too.
-SERVICE_SCHEMES = frozenset(
-    {
-        "postgres",
-        "postgresql",
-        "postgis",
-        "pgsql",
-        "mysql",
-        "mysql2",
-        "mysqlgis",
-        "redis",
-        "rediss",
-        "memcache",
-        "memcached",
-        "amqp",
-        "amqps",
-        "mongodb",
-        "mongodb+srv",
-        "elasticsearch",
-    }
-)
+# A value that starts like a URL (scheme://): whatever it points at is a service to keep away from.
+_URL_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# Names that hold a service's address or credentials even when the value does not look like a URL.
+SERVICE_NAME_SUFFIXES = ("_URL", "_URI", "_DSN")
+# Pages Heroku's router fetches, not the app: passed through unless they carry credentials.
+ROUTER_PAGE_VARS = frozenset({"ERROR_PAGE_URL", "MAINTENANCE_PAGE_URL"})
 
 # What this interpreter needs to run, taken from the developer's environment; nothing else is.
 BASE_VARIABLES = (
@@ -85,17 +71,27 @@ def placeholder_service_url(value: str) -> str:
     except ValueError:
         return PLACEHOLDER_DATABASE_URL
     if not parts.netloc:
-        return value
+        # A bare "host:port" or similar under a service name: never pass it through.
+        return PLACEHOLDER_HOST if value.strip() and "://" not in value else value
     return urlunsplit(
         (parts.scheme, f"{PLACEHOLDER_AUTH}@{PLACEHOLDER_HOST}", parts.path, parts.query, "")
     )
 
 
-def _is_service_url(name: str, value: str) -> bool:
-    if name == "DATABASE_URL" or (name.startswith("HEROKU_POSTGRESQL_") and name.endswith("_URL")):
+def is_service_url(name: str, value: str | None) -> bool:
+    """
+    True for a config var that points at a service: any value with a scheme (postgres://,
+    https://user:pw@host, cloudinary://...), or a name ending in _URL, _URI or _DSN — except
+    the router's page URLs (ROUTER_PAGE_VARS) without credentials.
+
+    The one rule for every child that runs project code with the app's config vars (the
+    simulated dyno here, the memory measurement in :mod:`deploytools.capacity`).
+    """
+    if name in ROUTER_PAGE_VARS and value is not None and "@" not in value:
+        return False
+    if value is not None and _URL_VALUE.match(value.strip()):
         return True
-    scheme = value.split("://", 1)[0].lower() if "://" in value else ""
-    return scheme in SERVICE_SCHEMES
+    return name.endswith(SERVICE_NAME_SUFFIXES)
 
 
 def database_url_problem(config_vars: Mapping[str, str]) -> str | None:
@@ -157,8 +153,8 @@ def dyno_environment(
     """
     The environment of a simulated dyno running this project with ``config_vars``.
 
-    Service URLs (DATABASE_URL, HEROKU_POSTGRESQL_*_URL, redis://, ...) keep their scheme, path
-    and query but point at an unreachable loopback placeholder with placeholder credentials.
+    Service URLs (see :func:`is_service_url`) keep their scheme, path and query but point at an
+    unreachable loopback placeholder with placeholder credentials.
     Without a DATABASE_URL, a placeholder one stands for an attached Heroku Postgres.
     """
     environment = {name: os.environ[name] for name in BASE_VARIABLES if name in os.environ}
@@ -177,9 +173,7 @@ def dyno_environment(
     if settings_module:
         environment["DJANGO_SETTINGS_MODULE"] = settings_module
     for name, value in config_vars.items():
-        environment[name] = (
-            placeholder_service_url(value) if _is_service_url(name, value) else value
-        )
+        environment[name] = placeholder_service_url(value) if is_service_url(name, value) else value
     return environment
 
 
@@ -379,6 +373,127 @@ def add_settings_load_error(result: RunResult, message: CheckMessage) -> None:
 # -- the child --------------------------------------------------------------------------------
 
 
+class RecordingEnviron(MutableMapping[str, str]):
+    """
+    ``os.environ`` stand-in that records each name looked up (``os.getenv`` goes through it).
+
+    Writes go to the wrapped mapping: the real environment while the settings first load in
+    the child, a copy of it when :mod:`deploytools.checks.settings` evaluates them again.
+    """
+
+    def __init__(self, environ: MutableMapping[str, str], *, callers: bool = False) -> None:
+        self._environ = environ
+        self.read: dict[str, None] = {}
+        # With callers=True: for each name, the files of the code that read it.
+        self.callers: dict[str, set[str]] | None = {} if callers else None
+
+    def _record(self, key: str) -> None:
+        self.read.setdefault(key)
+        if self.callers is not None:
+            self.callers.setdefault(key, set()).add(_caller_file())
+
+    def __getitem__(self, key: str) -> str:
+        self._record(key)
+        return self._environ[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self._record(key)
+        return key in self._environ
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._environ)
+
+    def __len__(self) -> int:
+        return len(self._environ)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._environ[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._environ[key]
+
+    def setdefault(self, key: str, default: str = "") -> str:
+        self._record(key)
+        return self._environ.setdefault(key, default)
+
+    def copy(self) -> dict[str, str]:
+        return dict(self._environ)
+
+
+def _caller_file() -> str:
+    # The first frame outside os, collections.abc and this module: the code that read.
+    skip = {__file__, os.__file__, getattr(sys.modules.get("_collections_abc"), "__file__", "")}
+    frame = sys._getframe(1)
+    while frame.f_back is not None and (
+        frame.f_code.co_filename in skip or frame.f_code.co_filename.startswith("<frozen ")
+    ):
+        frame = frame.f_back
+    return frame.f_code.co_filename
+
+
+def _project_file(filename: str, base_dir: Path) -> bool:
+    """True for a file of the project: under ``base_dir``, not in a virtualenv or deploytools."""
+    if not os.path.isabs(filename):
+        return False  # <frozen os>, <string>: not a file of the project
+    try:
+        path = Path(filename).resolve()
+    except (OSError, ValueError):
+        return False
+    if not path.is_relative_to(base_dir.resolve()) or "site-packages" in path.parts:
+        return False
+    if path.is_relative_to(Path(__file__).resolve().parent):
+        return False
+    installed = {Path(p).resolve() for p in sysconfig.get_paths().values()}
+    return not any(path.is_relative_to(prefix) for prefix in installed)
+
+
+def project_modules(names: set[str], base_dir: Path) -> list[str]:
+    """The modules among ``names`` loaded from files of the project at ``base_dir``."""
+    local = []
+    for name in sorted(names):
+        filename = getattr(sys.modules.get(name), "__file__", None)
+        if filename and _project_file(filename, base_dir):
+            local.append(name)
+    return local
+
+
+def _load_settings_recorded(base_dir: Path) -> dict[str, Any]:
+    """
+    Import the settings for the first time with ``os.environ`` recorded.
+
+    Returns the options :func:`deploytools.checks.settings.reevaluate_settings` needs: the
+    environment as it was before the import (settings may write to it, e.g. with
+    ``os.environ.setdefault``), the names read, and the project modules the import pulled in
+    (``from base import *`` and the like), which a second evaluation must run again.
+    """
+    from django.conf import settings
+
+    environ_before = dict(os.environ)
+    modules_before = set(sys.modules)
+    real_environ = os.environ
+    recording = RecordingEnviron(real_environ, callers=True)
+    os.environ = recording  # type: ignore[assignment]  # noqa: B003 - restored below
+    try:
+        # The first attribute read imports the settings module.
+        settings.INSTALLED_APPS  # noqa: B018
+    finally:
+        os.environ = real_environ  # noqa: B003 - the original object, restored
+    # Only the project's own reads: the libraries it imports (zoneinfo, sysconfig) read
+    # variables of their own that no config needs.
+    callers = recording.callers or {}
+    reads = [
+        name
+        for name in recording.read
+        if any(_project_file(filename, base_dir) for filename in callers.get(name, ()))
+    ]
+    return {
+        "settings_environ": environ_before,
+        "settings_reads": reads,
+        "settings_modules": project_modules(set(sys.modules) - modules_before, base_dir),
+    }
+
+
 def _child(config_names: list[str]) -> int:
     """Load the settings, run the checks, print the JSON report on the real stdout."""
     real_stdout = sys.stdout
@@ -401,6 +516,7 @@ def _child_document(config_names: list[str], secrets: set[str]) -> dict[str, Any
     import django
 
     try:
+        recorded = _load_settings_recorded(Path.cwd())
         django.setup()
     except Exception as exc:  # noqa: BLE001 - any failure to load settings is the finding
         from django.conf import settings
@@ -432,7 +548,7 @@ def _child_document(config_names: list[str], secrets: set[str]) -> dict[str, Any
         command="preflight",
         base_dir=Path.cwd(),
         config_vars={name: os.environ[name] for name in names if name in os.environ},
-        options={"simulated_dyno": True},
+        options={"simulated_dyno": True, **recorded},
     )
     result = run_checks(context, select(["settings"]), include_django=True)
     return report.to_json(result, result.exit_code("ERROR"))

@@ -34,8 +34,18 @@ class PythonRelease:
     version: str
     released: date
     end_of_life: date
-    # Heroku's Python buildpack builds versions that have not reached upstream end of life.
-    heroku_supported: bool
+
+    def heroku_supported_on(self, day: date) -> bool:
+        """Whether Heroku's Python buildpack builds this version on ``day``."""
+        # The buildpack builds released versions that have not reached upstream end of life
+        # (HEROKU_PYTHON_SOURCE), so support follows from the dates rather than a flag that
+        # goes stale the day a version reaches its end of life.
+        return self.released <= day <= self.end_of_life
+
+    @property
+    def heroku_supported(self) -> bool:
+        """Whether Heroku's Python buildpack builds this version today."""
+        return self.heroku_supported_on(date.today())
 
 
 DJANGO_RELEASES: dict[str, DjangoRelease] = {
@@ -63,13 +73,13 @@ DJANGO_RELEASES: dict[str, DjangoRelease] = {
 PYTHON_RELEASES: dict[str, PythonRelease] = {
     r.version: r
     for r in [
-        PythonRelease("3.8", date(2019, 10, 14), date(2024, 10, 7), False),
-        PythonRelease("3.9", date(2020, 10, 5), date(2025, 10, 31), False),
-        PythonRelease("3.10", date(2021, 10, 4), date(2026, 10, 31), False),
-        PythonRelease("3.11", date(2022, 10, 24), date(2027, 10, 31), True),
-        PythonRelease("3.12", date(2023, 10, 2), date(2028, 10, 31), True),
-        PythonRelease("3.13", date(2024, 10, 7), date(2029, 10, 31), True),
-        PythonRelease("3.14", date(2025, 10, 7), date(2030, 10, 31), True),
+        PythonRelease("3.8", date(2019, 10, 14), date(2024, 10, 7)),
+        PythonRelease("3.9", date(2020, 10, 5), date(2025, 10, 31)),
+        PythonRelease("3.10", date(2021, 10, 4), date(2026, 10, 31)),
+        PythonRelease("3.11", date(2022, 10, 24), date(2027, 10, 31)),
+        PythonRelease("3.12", date(2023, 10, 2), date(2028, 10, 31)),
+        PythonRelease("3.13", date(2024, 10, 7), date(2029, 10, 31)),
+        PythonRelease("3.14", date(2025, 10, 7), date(2030, 10, 31)),
     ]
 }
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from deploytools.checks.registry import CATALOGUE, Context
 from deploytools.checks.run import RunResult, run_checks
+from deploytools.conf import OPTIONS as CONF_OPTIONS
 from deploytools.requirements import parse_requirements
 from tests.test_project_checks import GOOD_FILES, make_project
 
@@ -300,3 +301,75 @@ def test_generated_settings_source(content: bytes) -> None:
         (base / "weareone" / "settings.py").write_bytes(content)
         found = found_ids(run(base, ("secrets_committed", "requirements_complete")))
     assert found <= {"E212", "E203"}
+
+
+# Generated DEPLOYTOOLS ------------------------------------------------------------------------
+
+# The preflight checks that read conf (the DEPLOYTOOLS values), run in a real git checkout.
+CONF_CHECKS = (
+    "deploytools_setting",
+    "git_checkout",
+    "git_release_branch",
+    "git_clean_release_checkout",
+    "git_heroku_remote",
+    "git_release_ahead",
+    "git_tests_pass",
+    "requirements_file",
+    "requirements_pinned",
+    "slug_size",
+)
+SCALARS = st.one_of(
+    st.text(max_size=30),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+)
+VALUES = st.one_of(SCALARS, st.lists(SCALARS, max_size=4))
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import subprocess
+
+    base = make_project(tmp_path_factory.mktemp("conf-fuzz"))
+    for args in (
+        ("init", "-q", "-b", "local/production"),
+        ("add", "-A"),
+        ("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "v1"),
+    ):
+        subprocess.run(["git", *args], cwd=base, check=True, capture_output=True)
+    return base
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+    database=None,
+)
+@given(
+    st.dictionaries(
+        st.one_of(st.sampled_from(sorted(CONF_OPTIONS)), st.text(max_size=12)),
+        VALUES,
+        max_size=6,
+    )
+)
+@example({"TEST_COMMAND": "pytest 'unbalanced", "RELEASE_BRANCH": "-x"})
+@example({"TEST_COMMAND": [1, 2], "HEROKU_REMOTE": "", "HEROKU_DEPLOY_BRANCH": "a..b"})
+def test_generated_deploytools_never_crash_a_check(
+    checkout: Path, value: dict[str, object]
+) -> None:
+    from deploytools.checks.git import command_argv
+    from deploytools.conf import conf, problems
+
+    with override_settings(DEPLOYTOOLS=value):
+        assert all(problem for _key, problem in problems(value))
+        found = found_ids(run(checkout, CONF_CHECKS))
+        # Every accessor gives a usable value: an invalid one falls back to its default.
+        for name in dir(conf):
+            if not name.startswith("_") and name != "get":
+                getattr(conf, name)
+        command_argv(checkout)
+    assert ("E001" in found) == bool(problems(value)), found

@@ -303,3 +303,73 @@ def test_plain_check_imports_no_check_module_and_deploy_runs_them() -> None:
     # settings checks report (E102: SQLite).
     deploy = run_manage("check", "--deploy", "--tag", "settings")
     assert "deploytools.E102" in deploy.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("TEST_COMMAND", [1, 2], "expected str or a list of str, got list"),
+        ("TEST_COMMAND", "pytest 'unbalanced", "cannot be split into words"),
+        ("RELEASE_BRANCH", "", "must not be empty"),
+        ("RELEASE_BRANCH", "local production", "must not contain ' '"),
+        ("RELEASE_BRANCH", "release..x", "must not contain '..'"),
+        ("RELEASE_BRANCH", "-f", "must not start with '-'"),
+        ("RELEASE_BRANCH", "release/", "nor end with '/'"),
+        ("HEROKU_REMOTE", "heroku.lock", "end with '.lock'"),
+        ("HEROKU_REMOTE", "her\x07oku", "control characters"),
+        ("HEROKU_DEPLOY_BRANCH", "", "must not be empty"),
+        ("HEROKU_DEPLOY_BRANCH", "main:prod", "must not contain ':'"),
+    ],
+)
+def test_e001_reports_unusable_commands_and_ref_names(
+    key: str, value: object, problem: str
+) -> None:
+    with override_settings(DEPLOYTOOLS={key: value}):
+        (message,) = CATALOGUE["deploytools_setting"].func()
+        assert message.id == "deploytools.E001"
+        assert message.obj == f"settings.DEPLOYTOOLS[{key!r}]"
+        assert problem in message.msg
+        # The accessors fall back to the defaults, so no git command gets the bad value.
+        assert conf.test_command == "python manage.py test"
+        assert (conf.release_branch, conf.heroku_remote) == ("local/production", "heroku")
+        assert conf.heroku_deploy_branch == "master"
+
+
+def test_e001_accepts_usable_commands_and_ref_names() -> None:
+    good = {
+        "TEST_COMMAND": "pytest -q 'tests/a b.py'",
+        "RELEASE_BRANCH": "release/2026-11_x",
+        "HEROKU_REMOTE": "heroku-staging",
+        "HEROKU_DEPLOY_BRANCH": "main",
+    }
+    with override_settings(DEPLOYTOOLS=good):
+        assert CATALOGUE["deploytools_setting"].func() == []
+        assert conf.release_branch == "release/2026-11_x"
+    with override_settings(DEPLOYTOOLS={"TEST_COMMAND": ["pytest", "-q"]}):
+        assert CATALOGUE["deploytools_setting"].func() == []
+        assert conf.test_command == ["pytest", "-q"]
+
+
+def test_e001_problem_texts_are_translated() -> None:
+    from unittest import mock
+
+    from deploytools import conf as conf_module
+
+    seen: list[str] = []
+
+    def record(message: str) -> str:
+        seen.append(message)
+        return message
+
+    with mock.patch.object(conf_module, "_", side_effect=record):
+        conf_module.problems({"NOPE": 1, "RELEASE_BRANCH": "", "TEST_COMMAND": 3})
+        conf_module.problems("not a dict")
+    assert {"unknown key", "must not be empty", "must be a dict, not %(type)s"} <= set(seen)
+    assert "expected %(expected)s, got %(type)s" in seen
+
+
+def test_e001_names_an_empty_string_key() -> None:
+    with override_settings(DEPLOYTOOLS={"": 1}):
+        (message,) = CATALOGUE["deploytools_setting"].func()
+    assert message.obj == "settings.DEPLOYTOOLS['']"
+    assert str(message.msg) == "DEPLOYTOOLS ['']: unknown key."

@@ -118,12 +118,13 @@ def test_push_release_follows_the_settings_and_returns_git_s_failure(repo: Path)
     stdout = io.StringIO()
     settings = {
         "HEROKU_REMOTE": "prod",
-        "RELEASE_BRANCH": "rel ease",
+        # Valid for git, and needs quoting in the printed command.
+        "RELEASE_BRANCH": "rel&ease",
         "HEROKU_DEPLOY_BRANCH": "main",
     }
     with override_settings(DEPLOYTOOLS=settings):
         code = gitutil.push_release(repo, stdout)
-    assert stdout.getvalue() == "git push prod 'rel ease:main'\n"
+    assert stdout.getvalue() == "git push prod 'rel&ease:main'\n"
     assert code != 0
 
 

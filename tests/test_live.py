@@ -124,13 +124,25 @@ def test_debug_settings_fail_e901_w902_e903_w904(site: Site) -> None:
     assert statuses(result)["live_error_pages"] == "skipped"
 
 
-def test_http_url_that_does_not_answer_fails_e901(site: Site) -> None:
+def test_http_url_that_does_not_answer_skips_e901(site: Site) -> None:
+    # A site that does not answer is not one that "does not redirect": E901 says so, skipped.
     closed = f"http://localhost:{tlsserver.free_port()}"
     result = run_live([site.good_https, closed], ca_bundle=site.certificates.ca_bundle)
+    assert "deploytools.E901" not in ids(result)
+    redirect = next(c for c in result.checks if c.name == "live_https_redirect")
+    assert redirect.status == "skipped"
+    assert redirect.detail == f"{closed} did not answer (ConnectionError)"
+    assert statuses(result)["live_hsts"] == "passed"
+
+
+def test_one_silent_http_url_is_shown_and_the_others_still_checked(site: Site) -> None:
+    closed = f"http://localhost:{tlsserver.free_port()}"
+    result = run_live([site.bad_http, closed], ca_bundle=None)
     e901 = [m for m in result.messages if m.id == "deploytools.E901"]
-    assert len(e901) == 1
-    assert f"{closed} does not redirect" in e901[0].msg
-    assert "ConnectionError" in e901[0].msg
+    assert [m.obj for m in e901] == [site.bad_http]
+    redirect = next(c for c in result.checks if c.name == "live_https_redirect")
+    assert redirect.status == "failed"
+    assert f"{closed} did not answer (ConnectionError)" in redirect.detail
 
 
 def test_unreachable_error_pages_fail_w905_without_printing_values(site: Site) -> None:

@@ -384,7 +384,7 @@ def _fake_preflight(status: str, pushed: list[Path], monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(preflight, "run_preflight", run_preflight)
     monkeypatch.setattr("deploytools.gitutil.push_release", push_release)
     # No checkout here: the branch and clean-tree refusal has its own tests with a real repo.
-    monkeypatch.setattr(preflight, "push_refusal", lambda base_dir: None)
+    monkeypatch.setattr(preflight, "push_refusal", lambda base_dir, result=None: None)
 
 
 def test_push_runs_only_when_nothing_fails(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -228,3 +228,116 @@ def test_snapshot_with_url_still_checks_the_error_pages(tmp_path: Path) -> None:
     w905 = [m for m in json.loads(result.stdout)["messages"] if m["id"] == "deploytools.W905"]
     assert [m["obj"] for m in w905] == ["ERROR_PAGE_URL"]
     assert "(ConnectionError)" in w905[0]["msg"]
+
+
+def settings_messages(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {m["id"]: m for m in document["messages"]}
+
+
+def test_missing_secret_key_config_var_fails_e100_in_weareone_settings(
+    fake_heroku: FakeHeroku,
+) -> None:
+    app = fake_heroku.add_state("production_ready")
+    del fake_heroku.apps[app]["config-vars"]["DJANGO_SECRET_KEY"]
+    result = run_command("production_check", "--app", app, "--url", OFFLINE_URL, "--format", "json")
+    document = json.loads(result.stdout)
+    assert result.exit_code == 1, result.stderr
+    e100 = settings_messages(document)["deploytools.E100"]
+    # The dynos load the project's settings module, never the test process's tests.settings.
+    assert e100["obj"] == "weareone.settings"
+    assert "DJANGO_SECRET_KEY is not set" in e100["msg"]
+    for secret in secrets("production_ready"):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_bad_config_vars_are_caught_from_the_real_config(fake_heroku: FakeHeroku) -> None:
+    app = fake_heroku.add_state("production_ready")
+    config = fake_heroku.apps[app]["config-vars"]
+    # tests.settings hard-codes PostgreSQL: only weareone.settings reads DATABASE_URL.
+    config["DATABASE_URL"] = "sqlite:////tmp/deploytools-never-created.sqlite3"
+    config["DJANGO_ALLOWED_HOSTS"] = "*"
+    config["DJANGO_DEBUG"] = "1"
+    result = run_command("production_check", "--app", app, "--url", OFFLINE_URL, "--format", "json")
+    document = json.loads(result.stdout)
+    assert result.exit_code == 1, result.stderr
+    found = settings_messages(document)
+    assert {"deploytools.E102", "deploytools.W114"} <= set(found)
+    assert "deploytools.E100" not in found
+    # weareone.settings never turns DEBUG on on a dyno, whatever DJANGO_DEBUG says.
+    assert "security.W018" not in found
+    checks = {c["name"]: c for c in document["checks"]}
+    assert checks["settings_load"]["status"] == "passed"
+    assert "weareone.settings" in checks["settings_load"]["detail"]
+
+
+def test_production_ready_app_exits_0_end_to_end(fake_heroku: FakeHeroku) -> None:
+    # The site does not answer: the live checks are skipped, saying so, and nothing fails.
+    app = fake_heroku.add_state("production_ready")
+    result = run_command("production_check", "--app", app, "--url", OFFLINE_URL, "--format", "json")
+    document = json.loads(result.stdout)
+    assert result.exit_code == 0, [m["id"] for m in document["messages"]]
+    checks = {c["name"]: c for c in document["checks"]}
+    assert checks["settings_load"]["status"] == "passed"
+    redirect = checks["live_https_redirect"]
+    assert redirect["status"] == "skipped"
+    assert redirect["detail"] == "http://127.0.0.1:9 did not answer (ConnectionError)"
+
+
+def test_saved_snapshot_and_output_drop_url_credentials(
+    fake_heroku: FakeHeroku, tmp_path: Path
+) -> None:
+    app = fake_heroku.add_state("production_ready")
+    config = fake_heroku.apps[app]["config-vars"]
+    config["ERROR_PAGE_URL"] = "https://pageuser:pagepw-XYZZY@127.0.0.1:9/error.html?v=2"
+    saved = tmp_path / "snap.json"
+    result = run_command(
+        "production_check",
+        "--app",
+        app,
+        "--url",
+        "http://urluser:urlpw-XYZZY@127.0.0.1:9/",
+        "--save-snapshot",
+        str(saved),
+    )
+    text = saved.read_text()
+    kept = json.loads(text)["config_vars"]
+    assert kept["ERROR_PAGE_URL"] == "https://127.0.0.1:9/error.html?v=2"
+    assert kept["WEB_CONCURRENCY"] == "3"
+    for output in (text, result.stdout, result.stderr):
+        for secret in ("pagepw-XYZZY", "pageuser", "urlpw-XYZZY", "urluser"):
+            assert secret not in output
+    assert "http://127.0.0.1:9 did not answer" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://u:p@host.example:8443/p?q=1", "https://host.example:8443/p?q=1"),
+        ("https://host.example/page", "https://host.example/page"),
+        ("3", "3"),
+        (None, None),
+        ("https://u:p@[::1]:99/x", "https://[::1]:99/x"),
+        ("https://u:p@host:notaport/", None),
+    ],
+)
+def test_without_userinfo(value: str | None, expected: str | None) -> None:
+    assert heroku.without_userinfo(value) == expected
+
+
+def test_default_urls_are_the_web_url_and_custom_domains() -> None:
+    from deploytools.production import default_urls
+
+    state = load_state("production_ready")
+    domains = [
+        *state["domains"],
+        {**state["domains"][1], "hostname": "*.weareone.example", "id": "wild"},
+        {**state["domains"][1], "hostname": "api.weareone.example", "id": "api"},
+    ]
+    snapshot = heroku.Snapshot(app=state["app"], domains=domains)
+    assert default_urls(snapshot) == [
+        "https://weareone-prod-0a1b2c3d4e5f.herokuapp.com/",
+        "https://www.weareone.example/",
+        "https://api.weareone.example/",
+    ]
+    # The herokuapp.com domain is the web URL already; no web URL, no custom domain: nothing.
+    assert default_urls(heroku.Snapshot(app={"name": "x"}, domains=state["domains"][:1])) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from tests.conftest import corner_ids
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = f"{sys.version_info.major}.{sys.version_info.minor}"
 SECRET = "s3cr3t-literal-key-do-not-print-0123456789"
+DAY = timedelta(days=1)
 
 
 def pin(name: str) -> str:
@@ -310,6 +312,19 @@ def test_e206_passes_with_patch_version_and_crlf(tmp_path: Path) -> None:
     result = run(tmp_path, "python_version_file")
     assert ids(result) == []
     assert f"{LOCAL}.1" in result.checks[0].detail
+
+
+def test_e206_support_follows_the_end_of_life_date(tmp_path: Path) -> None:
+    from deploytools.support import PYTHON_RELEASES
+
+    end = PYTHON_RELEASES["3.11"].end_of_life
+    make_project(tmp_path, **{".python-version": "3.11\n"})
+    # The day after 3.11's end of life Heroku no longer builds it, without a data change.
+    after = run(tmp_path, "python_version_file", today=end + DAY)
+    assert ids(after) == ["deploytools.E206"]
+    assert "Python 3.11, which Heroku does not build" in after.messages[0].msg
+    assert "3.11" not in str(after.messages[0].hint).split(":")[0]  # not offered as supported
+    assert ids(run(tmp_path, "python_version_file", today=end)) == []
 
 
 def test_w207_runtime_txt_and_local_mismatch(tmp_path: Path) -> None:

@@ -7,12 +7,14 @@ tests/releaseapps/scenarios (RELEASE_SCENARIO), DEPLOYTOOLS keys come from RELEA
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -705,5 +707,113 @@ def test_database_refusing_the_credentials_is_e601_at_once(
     # Given up at the first attempt, not after the 60 s budget.
     line = next(x for x in result.stderr.splitlines() if "step=database" in x)
     assert " status=refused " in line and " attempts=1 " in line
+    assert PASSWORD not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _check(result: CommandResult, name: str) -> dict[str, Any]:
+    document = json.loads(result.stdout)
+    found: dict[str, Any] = next(c for c in document["checks"] if c["name"] == name)
+    return found
+
+
+def test_the_plan_reports_irreversible_migrations_as_w304(release: Release) -> None:
+    first = release.run("--format", "json", scenario="base")
+    assert first.exit_code == 0, first.stdout + first.stderr
+    # Django's and deploytools' own migrations of a first release all have a reverse.
+    assert _check(first, "irreversible_migrations")["status"] == "passed"
+    assert "planned against the database" in _check(first, "irreversible_migrations")["detail"]
+    # Git plays no part in the release phase: W303 says what judges it instead.
+    w303 = _check(first, "unsafe_migrations")
+    assert w303["status"] == "skipped"
+    assert w303["detail"] == "judged by the release plan against the database: E603/W606/W304"
+
+    result = release.run("--format", "json", scenario="irreversible")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    (w304,) = [m for m in json.loads(result.stdout)["messages"] if m["id"] == "deploytools.W304"]
+    assert (w304["id"], w304["obj"]) == ("deploytools.W304", "shop.0002_name_upper")
+    assert "RunPython" in w304["msg"]
+    assert _check(result, "irreversible_migrations")["status"] == "failed"
+    assert release.applied() == ["0001_initial", "0002_name_upper"]
+    assert "deploytools.W304" in release.releases()[-1]["message_ids"]
+
+
+def test_history_after_a_rollback_prints_the_recorded_undo_commands(release: Release) -> None:
+    assert release.run(scenario="base").exit_code == 0
+    assert release.run(scenario="ok").exit_code == 0
+    assert release.releases()[-1]["undo_targets"] == {"shop": "0001_initial"}
+    assert release.releases()[0]["undo_targets"]["shop"] == "zero"
+    # `heroku rollback`: the running code (base) no longer has 0002 and 0003.
+    rolled_back = release.run("--format", "json", scenario="base")
+    assert rolled_back.exit_code == 0
+    assert "deploytools.W604" in ids(rolled_back)
+    document = json.loads(release.run("--history", "--format", "json", scenario="base").stdout)
+    undone = next(
+        r for r in document["releases"] if r["migrations_applied"][:1] == ["shop.0002_item_price"]
+    )
+    assert undone["undo"] == ["python manage.py migrate shop 0001_initial"]
+    text = release.run("--history", scenario="base").stdout
+    assert "undo: python manage.py migrate shop 0001_initial" in text
+    assert "<before" not in text
+
+
+def test_sqlite_takes_no_lock_and_is_refused_by_e102_by_default(
+    release: Release, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    refused = release.run("--format", "json", scenario="base", DATABASE_URL=url)
+    assert refused.exit_code == 1
+    assert "deploytools.E102" in ids(refused)
+    assert not (tmp_path / "db.sqlite3").exists() or "step=migrate" not in refused.stderr
+
+    result = release.run("--fail-level", "CRITICAL", scenario="base", DATABASE_URL=url)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    lock = [line for line in result.stdout.splitlines() if "step=lock" in line]
+    assert len(lock) == 1
+    assert lock[0].endswith("skipped=no-lock-on-sqlite")
+    assert "migration=shop.0001_initial" in result.stdout
+    assert "no migration lock on sqlite" in result.stdout
+
+
+def test_a_server_that_never_answers_is_e601_within_the_budget(release: Release) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(listener.accept()[0])  # and never a byte back
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    budget = 3
+    try:
+        started = time.monotonic()
+        result = release.run(
+            deploytools={"DATABASE_WAIT_SECONDS": budget},
+            DATABASE_URL=f"postgres://weareone:{PASSWORD}@127.0.0.1:{port}/db",
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        listener.close()
+        for conn in accepted:
+            conn.close()
+    assert result.exit_code == 1
+    assert accepted  # it did connect, and waited for an answer that never came
+    assert f"(deploytools.E601) The database at 127.0.0.1:{port} did not answer" in result.stdout
+    assert "The release could not be recorded (no Release row): the database is unreachable." in (
+        result.stdout
+    )
+    log = result.stdout.splitlines()
+    (record,) = [line for line in log if "step=record" in line]
+    assert record.endswith("status=skipped reason=database-unreachable")
+    finish = next(line for line in log if "step=finish" in line)
+    duration = float(finish.split("duration=")[1].split()[0].rstrip("s"))
+    # The issue's bound: the budget plus a few seconds (and process start-up, on the wall).
+    assert duration < budget + 3
+    assert elapsed < budget + 15
     assert PASSWORD not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr

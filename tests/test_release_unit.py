@@ -26,9 +26,11 @@ class FakeConnection:
         self.error = error
         self.attempts = 0
         self.settings_dict: dict[str, Any] = {"HOST": "db.internal", "PORT": "5433"}
+        self.timeouts: list[int] = []
 
     def ensure_connection(self) -> None:
         self.attempts += 1
+        self.timeouts.append(self.settings_dict["OPTIONS"]["connect_timeout"])
         if self.attempts <= self.failures:
             raise OperationalError(self.error)
 
@@ -75,6 +77,45 @@ def test_wait_for_database_gives_up_at_the_budget() -> None:
     assert clock.now == pytest.approx(30)
     assert attempts == connection.attempts > 5
     assert max(clock.sleeps) <= 5.0
+
+
+def test_each_attempt_times_out_within_what_is_left_of_the_budget() -> None:
+    connection, clock = FakeConnection(failures=10**6), FakeClock()
+    original = connection.ensure_connection
+
+    def hanging() -> None:
+        try:
+            original()
+        finally:
+            clock.now += connection.timeouts[-1]
+
+    connection.ensure_connection = hanging  # type: ignore[method-assign]
+    attempts, error = release.wait_for_database(
+        connection,  # type: ignore[arg-type]
+        25,
+        sleep=clock.sleep,
+        clock=clock,
+    )
+    assert isinstance(error, OperationalError)
+    assert connection.timeouts[:2] == [10, 10]
+    assert all(1 <= t <= 10 for t in connection.timeouts)
+    # Never past the budget by more than the 1 s floor of the last attempt.
+    assert clock.now <= 25 + 1
+    # Later connections keep a full bound, not the last attempt's sliver.
+    assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 10
+
+
+def test_a_configured_connect_timeout_caps_each_attempt() -> None:
+    connection, clock = FakeConnection(failures=2), FakeClock()
+    connection.settings_dict["OPTIONS"] = {"connect_timeout": 4}
+    assert release.wait_for_database(
+        connection,  # type: ignore[arg-type]
+        60,
+        sleep=clock.sleep,
+        clock=clock,
+    ) == (3, None)
+    assert connection.timeouts == [4, 4, 4]
+    assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 4
 
 
 PERMANENT = {
@@ -230,6 +271,19 @@ def test_undo_commands_go_back_to_the_migration_before() -> None:
         "python manage.py migrate sessions zero",
         "python manage.py migrate gone <before 0009_unknown>",
     ]
+    # Recorded at release time: a real command even when this code lacks the migration.
+    assert release._rollback_targets(["gone.0009_unknown"], loader, {"gone": "0008_x"}) == [
+        "python manage.py migrate gone 0008_x"
+    ]
+    assert release.undo_targets(
+        loader.graph,
+        [
+            ("auth", "0011_update_proxy_permissions"),
+            ("auth", "0012_alter_user_first_name_max_length"),
+            ("sessions", "0001_initial"),
+            ("gone", "0009_unknown"),
+        ],
+    ) == {"auth": "0010_alter_group_name_max_length", "sessions": "zero"}
 
 
 def test_release_checks_are_catalogued_and_skipped_outside_heroku_release() -> None:

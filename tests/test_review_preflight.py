@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import checks
 from django.test import override_settings
 
 from deploytools import configvars, preflight
 from deploytools.checks.registry import CATALOGUE, Context
-from deploytools.checks.run import run_checks
+from deploytools.checks.run import run_checks, run_one
 from tests.conftest import ROOT, corner_ids, run_command, run_manage
 from tests.fakeheroku import TOKEN, FakeHeroku, load_state
 from tests.test_git_checks import RELEASE, git
@@ -352,3 +353,40 @@ def test_check_deploy_on_a_dyno_reports_no_git_or_project_file_noise(tmp_path: P
         return
     assert on_dyno.exit_code == 0, on_dyno.stdout + on_dyno.stderr
     assert "System check identified no issues" in on_dyno.stdout
+
+
+def test_push_refused_when_a_warning_failed_even_at_fail_level_error(
+    deploy_repo: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, bare = deploy_repo
+
+    def run_preflight(options: dict[str, Any], **kwargs: Any) -> preflight.Preflight:
+        # The git checks pass; one warning (like security.W004) failed: --push must not deploy.
+        context = Context(command="preflight", base_dir=repo, options={})
+        result = run_checks(context, [CATALOGUE[name] for name in GIT_CHECKS])
+        result.checks.append(
+            run_one(
+                "check_sts",
+                "check sts",
+                ("security",),
+                lambda: [checks.Warning("No HSTS.", id="security.W004")],
+                context,
+            )
+        )
+        return preflight.Preflight(result, "Preflight", repo)
+
+    monkeypatch.setattr(preflight, "run_preflight", run_preflight)
+    with override_settings(DEPLOYTOOLS=PASSING_TESTS):
+        outcome = run_command("preflight", "--push")
+    assert outcome.exit_code == 1
+    assert outcome.stderr.strip().splitlines() == [
+        "Not pushing: security.W004 failed; fix them, or silence an accepted warning in "
+        "SILENCED_SYSTEM_CHECKS, and run preflight --push again."
+    ]
+    assert "git push" not in outcome.stdout
+    assert _remote_heads(bare) == ""
+    # Silenced, the same warning no longer blocks: the push goes through.
+    with override_settings(DEPLOYTOOLS=PASSING_TESTS, SILENCED_SYSTEM_CHECKS=["security.W004"]):
+        outcome = run_command("preflight", "--push")
+    assert outcome.exit_code == 0, outcome.stderr
+    assert _remote_heads(bare).startswith("refs/heads/master ")

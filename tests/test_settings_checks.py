@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -308,6 +309,32 @@ def test_w113_email_backend() -> None:
         assert messages[0].obj == "settings.MAILERS['default']['BACKEND']"
     with override_settings(MAILERS={"default": {"BACKEND": smtp}}):
         assert ids("email_backend") == []
+
+
+def test_w113_email_backend_without_mailers() -> None:
+    """Django 5.2, or 6.1 without MAILERS: EMAIL_BACKEND is judged, without a warning."""
+    console = "django.core.mail.backends.console.EmailBackend"
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    for backend, expected in ((console, ["deploytools.W113"]), (smtp, [])):
+        with warnings.catch_warnings():
+            # Setting it here warns on Django 6.1; the check reading it must not.
+            warnings.filterwarnings("ignore", message="The EMAIL_BACKEND setting is deprecated")
+            overridden = override_settings(EMAIL_BACKEND=backend)
+            overridden.enable()
+        try:
+            if hasattr(settings, "MAILERS"):
+                del settings.MAILERS
+            assert not hasattr(settings, "MAILERS")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                messages = CATALOGUE["email_backend"].func(context=Context())
+            assert [str(w.message) for w in caught] == []
+            assert [m.id for m in messages] == expected
+            if expected:
+                assert messages[0].obj == "settings.EMAIL_BACKEND"
+                assert "console backend" in messages[0].msg
+        finally:
+            overridden.disable()
 
 
 def test_w114_allowed_hosts_wildcard() -> None:

@@ -28,10 +28,10 @@ def check_deploytools_setting(app_configs: Any = None, **kwargs: Any) -> Message
     return [
         checks.Error(
             _("DEPLOYTOOLS %(where)s: %(problem)s.")
-            % {"where": f"[{key!r}]" if key else "", "problem": problem},
+            % {"where": "" if key is None else f"[{key!r}]", "problem": problem},
             hint=_("Fix or remove it in settings.DEPLOYTOOLS; valid keys: %(keys)s.")
             % {"keys": known},
-            obj=f"settings.DEPLOYTOOLS[{key!r}]" if key else "settings.DEPLOYTOOLS",
+            obj="settings.DEPLOYTOOLS" if key is None else f"settings.DEPLOYTOOLS[{key!r}]",
             id="deploytools.E001",
         )
         for key, problem in conf_module.problems(raw)

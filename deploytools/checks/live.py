@@ -24,7 +24,10 @@ def _urls(context: Context) -> list[str]:
         urls = [urls]
     if not urls:
         raise Skipped(_("no URL to check (use --url)"))
-    return [str(u) for u in urls]
+    from deploytools.heroku import without_userinfo
+
+    # A user and password in --url would be printed with every evidence line and message.
+    return [without_userinfo(str(u)) or "" for u in urls]
 
 
 def _prober(context: Context) -> Prober:
@@ -69,8 +72,21 @@ def check_https_redirect(app_configs: Any = None, **kwargs: Any) -> Messages:
     context = context_of(kwargs)
     prober = _prober(context)
     messages: Messages = []
-    for url in live.http_urls(_urls(context)):
-        probe = prober.get(url + "/")
+    probes = {url: prober.get(url + "/") for url in live.http_urls(_urls(context))}
+    # A URL that does not answer is not one that "does not redirect": it is reported (and the
+    # check skipped when nothing answered), like the other live checks.
+    silent = [
+        _("%(url)s did not answer (%(error)s)") % {"url": url, "error": probe.error}
+        for url, probe in probes.items()
+        if probe.error is not None
+    ]
+    if silent and len(silent) == len(probes):
+        raise Skipped("; ".join(silent))
+    for line in silent:
+        context.evidence(line)
+    for url, probe in probes.items():
+        if probe.error is not None:
+            continue
         if live.redirects_to_https(probe):
             context.evidence(f"{url} → {probe.status} {live.origin(probe.location or '')}")
             continue

@@ -142,9 +142,16 @@ def pending_migrations(context: Context) -> list[tuple[MigrationKey, Migration]]
     migration file of the checkout when that branch is unknown (nothing deployed yet).
 
     Raises Skipped when it cannot tell: no git checkout, or no heroku remote.
+
+    In ``heroku_release`` git plays no part (a slug has no .git): the release plan, read from
+    the database, stores the migrations it applies under the ``migrations.pending`` cache key
+    before running W304 again; before the plan these checks are skipped.
     """
     from deploytools import gitutil
     from deploytools.conf import conf
+
+    if context.command == "heroku_release" and "migrations.pending" not in context.cache:
+        raise Skipped(_("judged by the release plan against the database: E603/W606/W304"))
 
     def compute() -> list[tuple[MigrationKey, Migration]] | str:
         loader = _loader_or_skip(context)

@@ -682,10 +682,13 @@ def check_requirements_dev_only(app_configs: Any = None, **kwargs: Any) -> Messa
 )
 def check_python_version_file(app_configs: Any = None, **kwargs: Any) -> Messages:
     """E206: .python-version (or runtime.txt) is valid, supported, and the two agree."""
+    from deploytools.checks.lifecycle import today
     from deploytools.projectfiles import parse_python_version, parse_runtime_txt
     from deploytools.support import PYTHON_RELEASES, python_release
 
     context = context_of(kwargs)
+    # options["today"] (tests) moves the clock, as for the 5xx support checks.
+    on = today(context)
     python_version = parse_python_version(context.base_dir / ".python-version")
     runtime = parse_runtime_txt(context.base_dir / "runtime.txt")
     local = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -703,7 +706,7 @@ def check_python_version_file(app_configs: Any = None, **kwargs: Any) -> Message
                 id="deploytools.E206",
             )
         ]
-    supported = ", ".join(v for v, r in PYTHON_RELEASES.items() if r.heroku_supported)
+    supported = ", ".join(v for v, r in PYTHON_RELEASES.items() if r.heroku_supported_on(on))
     for file, parsed in ((".python-version", python_version), ("runtime.txt", runtime)):
         if not parsed.exists:
             continue
@@ -720,7 +723,7 @@ def check_python_version_file(app_configs: Any = None, **kwargs: Any) -> Message
         if parsed.version is None:
             continue
         release = python_release(parsed.version)
-        if release is None or not release.heroku_supported:
+        if release is None or not release.heroku_supported_on(on):
             messages.append(
                 checks.Error(
                     _("%(file)s declares Python %(version)s, which Heroku does not build.")

@@ -13,7 +13,8 @@ import ast
 import os
 import shlex
 import sys
-from collections.abc import Iterator, Mapping
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -293,45 +294,6 @@ def check_database_ssl(app_configs: Any = None, **kwargs: Any) -> Messages:
 # -- E105 / W106: evaluate the settings module again, recording the environment it reads ------
 
 
-class RecordingEnviron(Mapping[str, str]):
-    """``os.environ`` stand-in that records each name looked up (os.getenv goes through it)."""
-
-    def __init__(self, environ: Any) -> None:
-        self._environ = environ
-        self.read: dict[str, None] = {}
-
-    def __getitem__(self, key: str) -> str:
-        self.read.setdefault(key)
-        value: str = self._environ[key]
-        return value
-
-    def __contains__(self, key: object) -> bool:
-        if isinstance(key, str):
-            self.read.setdefault(key)
-        return key in self._environ
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._environ)
-
-    def __len__(self) -> int:
-        return len(self._environ)
-
-    # Writes during evaluation (os.environ.setdefault(...)) go to the real environment.
-    def __setitem__(self, key: str, value: str) -> None:
-        self._environ[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._environ[key]
-
-    def setdefault(self, key: str, default: str = "") -> str:
-        self.read.setdefault(key)
-        value: str = self._environ.setdefault(key, default)
-        return value
-
-    def copy(self) -> dict[str, str]:
-        return dict(self._environ)
-
-
 class Reevaluation:
     """The outcome of running the settings module once more: its namespace and the names read."""
 
@@ -340,8 +302,14 @@ class Reevaluation:
         self.read = read
 
 
-def _modules_to_reload(module: str) -> list[str]:
-    # In a settings package (proj/settings/{base,production}.py) the siblings hold the env reads.
+def _modules_to_reload(module: str, context: Context) -> list[str]:
+    local = context.options.get("settings_modules")
+    if isinstance(local, list):
+        # The simulated dyno noted every project module the first import pulled in
+        # (``from base import *`` from anywhere in the project): all of them run again.
+        return list(dict.fromkeys([module, *map(str, local)]))
+    # In process the settings were imported before deploytools ran: best effort, a settings
+    # package (proj/settings/{base,production}.py) whose siblings hold the env reads.
     package = module.rpartition(".")[0]
     reload = [module]
     if package.rpartition(".")[2] in {"settings", "config", "conf"}:
@@ -349,21 +317,37 @@ def _modules_to_reload(module: str) -> list[str]:
     return list(dict.fromkeys(reload))
 
 
+def _environment_before(context: Context) -> dict[str, str]:
+    # A copy, never the live os.environ: the first evaluation may have written to it
+    # (SECRET_KEY = os.environ.setdefault("K", random)), and a second one must not.
+    recorded = context.options.get("settings_environ")
+    if isinstance(recorded, Mapping):
+        return {str(name): str(value) for name, value in recorded.items()}
+    return dict(os.environ)
+
+
 def reevaluate_settings(context: Context) -> Reevaluation:
-    """Run settings.SETTINGS_MODULE again with a recording os.environ (memoised per run)."""
+    """
+    Run settings.SETTINGS_MODULE again, with its project modules, against a recording copy of
+    the environment as it was before the settings first loaded (memoised per run).
+    """
 
     def compute() -> Reevaluation | Skipped:
         import runpy
+
+        from deploytools.simulate import RecordingEnviron
 
         module = settings_module_name()
         if not module:
             return Skipped(_("the settings come from settings.configure(), not a module"))
         saved = {
-            name: sys.modules[name] for name in _modules_to_reload(module) if name in sys.modules
+            name: sys.modules[name]
+            for name in _modules_to_reload(module, context)
+            if name in sys.modules
         }
         before = set(sys.modules)
         real_environ = os.environ
-        recording = RecordingEnviron(real_environ)
+        recording = RecordingEnviron(_environment_before(context))
         os.environ = recording  # type: ignore[assignment]  # noqa: B003 - restored below
         try:
             for name in saved:
@@ -379,7 +363,9 @@ def reevaluate_settings(context: Context) -> Reevaluation:
             for name in set(sys.modules) - before:
                 del sys.modules[name]
             sys.modules.update(saved)
-        return Reevaluation(namespace, list(recording.read))
+        first = context.options.get("settings_reads")
+        read = [*map(str, first), *recording.read] if isinstance(first, list) else recording.read
+        return Reevaluation(namespace, list(dict.fromkeys(read)))
 
     outcome = context.memo("settings_reevaluation", compute)
     if isinstance(outcome, Skipped):
@@ -844,7 +830,12 @@ def _email_backends() -> dict[str, str]:
             for alias, config in mailers.items()
             if isinstance(config, Mapping)
         }
-    return {"EMAIL_BACKEND": str(getattr(settings, "EMAIL_BACKEND", ""))}
+    # Django 6.1 deprecates EMAIL_BACKEND (RemovedInDjango2028Warning) when MAILERS is not
+    # defined; reading it to judge it is not using it, so the warning must not reach the report.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"The EMAIL_BACKEND setting is deprecated")
+        backend = getattr(settings, "EMAIL_BACKEND", "")
+    return {"EMAIL_BACKEND": str(backend)}
 
 
 @deploytools_check(

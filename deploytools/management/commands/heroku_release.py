@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from argparse import ArgumentParser
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deploytools import redact, release, report
 from deploytools.checks.run import RunResult
@@ -17,10 +18,13 @@ from deploytools.command import DeploytoolsCommand
 
 
 class Command(DeploytoolsCommand):
-    help = (
-        "Heroku's release phase: check, wait for the database, lock, migrate safely, and "
-        "record the release. In text mode the logfmt progress lines go to stdout; with "
-        "--format json they go to stderr, so stdout holds the JSON document only."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Heroku's release phase: check, wait for the database, lock, migrate safely, and "
+            "record the release. In text mode the logfmt progress lines go to stdout; with "
+            "--format json they go to stderr, so stdout holds the JSON document only."
+        ),
     )
     command_name = "heroku_release"
 
@@ -30,18 +34,25 @@ class Command(DeploytoolsCommand):
         mode.add_argument(
             "--dry-run",
             action="store_true",
-            help="Show the checks and the migration plan; change nothing, record nothing.",
+            help=cast(
+                str,
+                gettext_lazy(
+                    "Show the checks and the migration plan; change nothing, record nothing."
+                ),
+            ),
         )
         mode.add_argument(
             "--history",
             action="store_true",
-            help="List recorded releases with the migrations each applied.",
+            help=cast(
+                str, gettext_lazy("List recorded releases with the migrations each applied.")
+            ),
         )
         parser.add_argument(
             "--limit",
             type=int,
             default=None,
-            help="How many releases --history lists (default 20).",
+            help=cast(str, gettext_lazy("How many releases --history lists (default 20).")),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -83,6 +94,11 @@ class Command(DeploytoolsCommand):
                         "status": outcome.status,
                         "error": outcome.error,
                     }
+                )
+            if outcome.not_recorded and not outcome.dry_run:
+                preamble.append(
+                    _("The release could not be recorded (no Release row): %(reason)s.")
+                    % {"reason": outcome.not_recorded}
                 )
             text = report.render_text(
                 outcome.result,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deploytools import report
 from deploytools.checks.registry import CATALOGUE
@@ -17,7 +18,10 @@ if TYPE_CHECKING:
 
 
 class Command(DeploytoolsCommand):
-    help = "Check this checkout, with the settings Heroku will give it, before pushing."
+    help = cast(
+        str,
+        gettext_lazy("Check this checkout, with the settings Heroku will give it, before pushing."),
+    )
     command_name = "preflight"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -25,32 +29,52 @@ class Command(DeploytoolsCommand):
         parser.add_argument(
             "--config-vars",
             metavar="FILE",
-            help="Production config vars in `heroku config --shell` (dotenv) format.",
+            help=cast(
+                str,
+                gettext_lazy("Production config vars in `heroku config --shell` (dotenv) format."),
+            ),
         )
         parser.add_argument(
-            "--app", metavar="NAME", help="Read the config vars of this Heroku app (API token)."
+            "--app",
+            metavar="NAME",
+            help=cast(str, gettext_lazy("Read the config vars of this Heroku app (API token).")),
         )
         parser.add_argument(
-            "--run-tests", action="store_true", help="Run the project's tests (E406)."
+            "--run-tests",
+            action="store_true",
+            help=cast(str, gettext_lazy("Run the project's tests (E406).")),
         )
         parser.add_argument(
             "--collectstatic",
             action="store_true",
-            help="Run collectstatic with the production settings (E215).",
+            help=cast(str, gettext_lazy("Run collectstatic with the production settings (E215).")),
         )
         parser.add_argument(
             "--push",
             action="store_true",
-            help="Run everything, tests included, and push the release branch if nothing fails.",
+            help=cast(
+                str,
+                gettext_lazy(
+                    "Run everything, tests included, and push the release branch if nothing fails."
+                ),
+            ),
         )
-        parser.add_argument("--list-checks", action="store_true", help="List every check and exit.")
+        parser.add_argument(
+            "--list-checks",
+            action="store_true",
+            help=cast(str, gettext_lazy("List every check and exit.")),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from deploytools import preflight
 
         if options["list_checks"]:
             specs = sorted(CATALOGUE.values(), key=lambda s: (s.ids[0] if s.ids else "", s.name))
-            self.stdout.write(report.render_catalogue(specs), ending="")
+            if options["format"] == "json":
+                document = report.catalogue_to_json(specs)
+                self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
+            else:
+                self.stdout.write(report.render_catalogue(specs), ending="")
             return
         try:
             outcome = preflight.run_preflight(options)
@@ -65,7 +89,7 @@ class Command(DeploytoolsCommand):
         from deploytools import preflight
 
         result = outcome.result
-        refusal = preflight.push_refusal(outcome.base_dir)
+        refusal = preflight.push_refusal(outcome.base_dir, result)
         if refusal is not None:
             self._refuse_push(outcome, refusal, options)
         if options["format"] == "json":

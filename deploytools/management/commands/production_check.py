@@ -3,28 +3,45 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
+
+from django.utils.translation import gettext_lazy
 
 from deploytools import heroku
 from deploytools.command import DeploytoolsCommand
 
 
 class Command(DeploytoolsCommand):
-    help = (
-        "Heroku's Production Check for a running app (Platform API, or a saved --snapshot), "
-        "plus capacity, the settings the dynos have and the live site."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Heroku's Production Check for a running app (Platform API, or a saved --snapshot), "
+            "plus capacity, the settings the dynos have and the live site."
+        ),
     )
     command_name = "production_check"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--app", help="Heroku app name (default: setting, env, git remote).")
         parser.add_argument(
-            "--url", action="append", default=[], help="URL of the live site (repeatable)."
+            "--app",
+            help=cast(str, gettext_lazy("Heroku app name (default: setting, env, git remote).")),
         )
-        parser.add_argument("--snapshot", metavar="FILE", help="Check a saved snapshot offline.")
         parser.add_argument(
-            "--save-snapshot", metavar="FILE", help="Also save the snapshot (no secret values)."
+            "--url",
+            action="append",
+            default=[],
+            help=cast(str, gettext_lazy("URL of the live site (repeatable).")),
+        )
+        parser.add_argument(
+            "--snapshot",
+            metavar="FILE",
+            help=cast(str, gettext_lazy("Check a saved snapshot offline.")),
+        )
+        parser.add_argument(
+            "--save-snapshot",
+            metavar="FILE",
+            help=cast(str, gettext_lazy("Also save the snapshot (no secret values).")),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
