@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import io
 import os
+import select
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -117,3 +119,23 @@ def corner_ids() -> set[str]:
     if version("Django") != pins.get("Django"):
         found.add("deploytools.W204")
     return found
+
+
+@pytest.fixture
+def listeners() -> Iterator[list[socket.socket]]:
+    """Loopback services that record any connection (a database, a Redis, a search service)."""
+    sockets = []
+    for _ in range(3):
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        sockets.append(sock)
+    yield sockets
+    for sock in sockets:
+        sock.close()
+
+
+def connected(sock: socket.socket) -> bool:
+    """Whether a connection arrived at a listener of :func:`listeners`."""
+    readable, _w, _x = select.select([sock], [], [], 0.2)
+    return bool(readable)

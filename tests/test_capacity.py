@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import select
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from deploytools.checks.run import RunResult, run_checks
 from deploytools.checks.run import select as select_checks
 from deploytools.heroku import Snapshot
 from deploytools.report import render_json, render_text
+from tests.conftest import connected
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "capacity-secret-key-value-" + "z" * 30
@@ -314,28 +313,10 @@ def test_settings_that_fail_to_boot_skip_with_one_line() -> None:
     assert detail == "could not measure the app's memory (migrate: ImproperlyConfigured)"
 
 
-@pytest.fixture
-def listeners() -> Iterator[list[socket.socket]]:
-    sockets = []
-    for _ in range(2):
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(8)
-        sockets.append(sock)
-    yield sockets
-    for sock in sockets:
-        sock.close()
-
-
-def pending(sock: socket.socket) -> bool:
-    readable, _w, _x = select.select([sock], [], [], 0.2)
-    return bool(readable)
-
-
 def test_measurement_never_connects_to_the_configured_services(
     listeners: list[socket.socket],
 ) -> None:
-    database, redis = (sock.getsockname()[1] for sock in listeners)
+    database, redis, _search = (sock.getsockname()[1] for sock in listeners)
     snap = snapshot(
         config_vars={
             "DATABASE_URL": f"postgres://u:{DB_PASSWORD}@127.0.0.1:{database}/db",
@@ -347,10 +328,10 @@ def test_measurement_never_connects_to_the_configured_services(
     result = run_checks(ctx, specs)
     assert [c.status for c in result.checks] == ["passed", "passed"]
     assert isinstance(ctx.cache["capacity.memory"], capacity.MemoryMeasurement)
-    assert not any(pending(sock) for sock in listeners)
+    assert not any(connected(sock) for sock in listeners)
     # The detector works: a real connection is seen.
     with socket.create_connection(("127.0.0.1", database)):
-        assert pending(listeners[0])
+        assert connected(listeners[0])
 
 
 def test_no_config_var_value_in_any_output(measured: capacity.MemoryMeasurement) -> None:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import select
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import run_command
+from tests.conftest import connected, run_command
 from tests.fakeheroku import TOKEN, FakeHeroku
 from tests.test_production_check import OFFLINE_URL, beyond_loopback  # noqa: F401 - autouse
 
@@ -70,25 +68,6 @@ def test_recoverable_faults_give_the_normal_report(
 
     assert findings(faulty.stdout) == findings(clean.stdout)
     assert "deploytools.E704" in findings(faulty.stdout)
-
-
-@pytest.fixture
-def listeners() -> Iterator[list[socket.socket]]:
-    """Loopback services that record any connection (a database, a Redis, a search service)."""
-    sockets = []
-    for _ in range(3):
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(8)
-        sockets.append(sock)
-    yield sockets
-    for sock in sockets:
-        sock.close()
-
-
-def connected(sock: socket.socket) -> bool:
-    readable, _w, _x = select.select([sock], [], [], 0.2)
-    return bool(readable)
 
 
 def test_command_never_connects_to_the_apps_services(
