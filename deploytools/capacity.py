@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 # One rule for what counts as a service URL, shared with the simulated dyno (re-exported here).
-from deploytools.simulate import is_service_url
+from deploytools.simulate import child_pythonpath, is_service_url
 
 MB_PER_GB = 1024
 
@@ -228,14 +228,6 @@ def safe_environment(
     return env
 
 
-def _pythonpath(base_dir: Path) -> str:
-    # The project first, then wherever deploytools itself is installed.
-    import deploytools
-
-    package_parent = Path(deploytools.__file__).resolve().parent.parent
-    return os.pathsep.join(dict.fromkeys([str(base_dir), str(package_parent)]))
-
-
 class ChildFailed(Exception):
     """A child process could not evaluate project code; the message names the stage only."""
 
@@ -247,7 +239,7 @@ def _run_child(
     with tempfile.TemporaryDirectory(prefix="deploytools-child-") as tmp:
         result_path = Path(tmp) / "result.json"
         payload = {**payload, "result_path": str(result_path)}
-        env = {**env, "PYTHONPATH": _pythonpath(base_dir)}
+        env = {**env, "PYTHONPATH": child_pythonpath(base_dir)}
         code = (
             "import json, sys\n"
             f"from deploytools.capacity import {function}\n"

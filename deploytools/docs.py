@@ -101,15 +101,12 @@ def settings_table() -> str:
 
 
 def check_table() -> str:
-    rows = [(msg_id, spec) for spec in load_catalogue().values() for msg_id in spec.ids]
+    from deploytools.report import catalogue_rows
+
     lines = ["| ID | level | tags | meaning | check (report line) |", "|---|---|---|---|---|"]
-    levels = {"E": "ERROR", "W": "WARNING", "I": "INFO"}
-    for msg_id, spec in sorted(rows, key=lambda r: r[0][13:]):
-        tags = ", ".join(t for t in spec.tags if t != "deploytools")
-        letter = msg_id.split(".")[1][0]
+    for msg_id, level, tags, title in catalogue_rows(load_catalogue().values()):
         meaning = MEANINGS.get(msg_id.split(".")[1], "")
         lines.append(
-            f"| `{msg_id}` | {levels[letter]} | {tags} | {_cell(meaning)} "
-            f"| {_cell(str(spec.title))} |"
+            f"| `{msg_id}` | {level} | {', '.join(tags)} | {_cell(meaning)} | {_cell(title)} |"
         )
     return "\n".join(lines) + "\n"

@@ -25,10 +25,11 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
+from deploytools import redact
 from deploytools.conf import conf
 
 if TYPE_CHECKING:
@@ -461,33 +462,11 @@ def _strip_url(url: object) -> str:
     return f"{parts.scheme}://{host}" if parts.scheme and host else ""
 
 
-def without_userinfo(value: str | None) -> str | None:
-    """
-    ``value`` with the user and password of a URL removed (https://host/page), else unchanged.
-
-    Allow-listed config vars are not secret by name, but a URL among them may still carry
-    credentials (ERROR_PAGE_URL=https://user:pw@host/...). An unparseable URL is dropped.
-    """
-    if value is None or "://" not in value or "@" not in value:
-        return value
-    try:
-        parts = urlsplit(value.strip())
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return None
-    if not (parts.username or parts.password):
-        return value
-    if ":" in host:
-        host = f"[{host}]"
-    return urlunsplit((parts.scheme, host + port, parts.path, parts.query, parts.fragment))
-
-
 def redacted(snapshot: Snapshot) -> JSON:
     """The snapshot as a JSON-ready dict with every secret value removed."""
     data = asdict(snapshot)
     data["config_vars"] = {
-        name: without_userinfo(value) if name in NON_SECRET_CONFIG_VARS else None
+        name: redact.without_userinfo(value) if name in NON_SECRET_CONFIG_VARS else None
         for name, value in sorted(snapshot.config_vars.items())
     }
     data["log_drains"] = [

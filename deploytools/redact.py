@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from deploytools.checks.run import RunResult
@@ -90,13 +90,23 @@ def redact_result(result: RunResult, secrets: Iterable[str]) -> None:
                 message.obj = redact(message.obj, secrets)
 
 
-def safe_url(value: str) -> str:
-    """A URL without its credentials (``postgres://***@host:5432/db``), for evidence lines."""
+def without_userinfo(value: str | None) -> str | None:
+    """
+    ``value`` with the user and password of a URL removed (https://host/page), else unchanged.
+
+    Allow-listed config vars are not secret by name, but a URL among them may still carry
+    credentials (ERROR_PAGE_URL=https://user:pw@host/...). An unparseable URL is dropped.
+    """
+    if value is None or "://" not in value or "@" not in value:
+        return value
     try:
-        parts = urlsplit(value)
+        parts = urlsplit(value.strip())
         host = parts.hostname or ""
         port = f":{parts.port}" if parts.port else ""
     except ValueError:
-        return MASK
-    auth = f"{MASK}@" if parts.username or parts.password else ""
-    return f"{parts.scheme}://{auth}{host}{port}{parts.path}"
+        return None
+    if not (parts.username or parts.password):
+        return value
+    if ":" in host:
+        host = f"[{host}]"
+    return urlunsplit((parts.scheme, host + port, parts.path, parts.query, parts.fragment))

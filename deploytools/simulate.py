@@ -133,7 +133,7 @@ def _url_problem_reason(value: str, exc: Exception) -> str:
     ) % {"error": type(exc).__name__}
 
 
-def _pythonpath(base_dir: Path) -> str:
+def child_pythonpath(base_dir: Path) -> str:
     """The project, deploytools (when not installed) and an inherited PYTHONPATH."""
     entries = [str(base_dir)]
     package_parent = str(Path(__file__).resolve().parent.parent)
@@ -162,7 +162,7 @@ def dyno_environment(
     environment.update(
         {
             "HOME": str(base_dir),  # /app on a dyno: the project directory
-            "PYTHONPATH": _pythonpath(base_dir),
+            "PYTHONPATH": child_pythonpath(base_dir),
             "PYTHONUNBUFFERED": "1",
             "DYNO": f"{process_type}.1",
             "PORT": PORT,

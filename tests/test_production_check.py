@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from deploytools import heroku
+from deploytools import heroku, redact
 from tests.conftest import run_command
 from tests.fakeheroku import TOKEN, FakeHeroku, load_state
 
@@ -321,7 +321,7 @@ def test_saved_snapshot_and_output_drop_url_credentials(
     ],
 )
 def test_without_userinfo(value: str | None, expected: str | None) -> None:
-    assert heroku.without_userinfo(value) == expected
+    assert redact.without_userinfo(value) == expected
 
 
 def test_default_urls_are_the_web_url_and_custom_domains() -> None:

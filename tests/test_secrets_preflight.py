@@ -103,7 +103,7 @@ def test_redaction_helpers() -> None:
     assert {url, DB_USER, DB_PASSWORD, SECRET_KEY} <= secrets
     assert "2" not in secrets  # too short to be a secret; masking it would garble numbers
     assert redact.redact(f"at {url} and {DB_PASSWORD}", secrets) == "at *** and ***"
-    assert redact.safe_url(url) == "postgres://***@host:5432/db"
+    assert redact.without_userinfo(url) == "postgres://host:5432/db"
     document = {"msg": [f"key {SECRET_KEY}"], SECRET_KEY: 1}
     assert redact.redact_document(document, secrets) == {"msg": ["key ***"], "***": 1}
     result = RunResult("preflight")

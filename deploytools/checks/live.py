@@ -24,7 +24,7 @@ def _urls(context: Context) -> list[str]:
         urls = [urls]
     if not urls:
         raise Skipped(_("no URL to check (use --url)"))
-    from deploytools.heroku import without_userinfo
+    from deploytools.redact import without_userinfo
 
     # A user and password in --url would be printed with every evidence line and message.
     return [without_userinfo(str(u)) or "" for u in urls]

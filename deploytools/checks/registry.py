@@ -99,14 +99,6 @@ class CheckSpec:
     # ... and the wrapper registered with Django, which treats Skipped as "no messages".
     check: CheckFunction
 
-    @property
-    def level(self) -> str:
-        letters = {msg_id.split(".")[-1][0] for msg_id in self.ids}
-        for letter, name in (("E", "ERROR"), ("W", "WARNING"), ("I", "INFO")):
-            if letter in letters:
-                return name
-        return "INFO"
-
 
 CATALOGUE: dict[str, CheckSpec] = {}
 
