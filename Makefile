@@ -51,7 +51,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache staticfiles build dist *.egg-info
 
 # Regenerate the README's settings and check tables from the code.
 docs: setup

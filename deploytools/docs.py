@@ -5,7 +5,7 @@ from __future__ import annotations
 from deploytools.checks.registry import load_catalogue
 from deploytools.conf import OPTIONS
 
-# What each ID means, for the README's table (the catalogue of DESIGN.md, in a line each).
+# What each ID means, for the README's table, in a line each.
 MEANINGS: dict[str, str] = {
     "E001": "`DEPLOYTOOLS` setting invalid (unknown key, wrong type)",
     "E002": "a check crashed (a bug in deploytools or the project; run with --traceback)",

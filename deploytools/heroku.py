@@ -82,8 +82,8 @@ class Snapshot:
     """
     Everything production_check knows about one Heroku app, as the Platform API returned it.
 
-    Each field holds the API's JSON for that endpoint
-    (see ../shared/heroku/platform-api-schema.json).
+    Each field holds the API's JSON for that endpoint, as Heroku's published Platform API
+    schema describes it (a copy is in the repository: tests/fixtures/heroku/).
     ``config_vars`` maps every config var name to its value, or to None where the value was
     dropped (a saved snapshot keeps values only for an allow-list of non-secret settings).
     ``releases`` is newest first; ``slug`` is the latest release's slug (its ``commit``), if any.

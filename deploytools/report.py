@@ -3,7 +3,7 @@ The one renderer of every command: a text report in Django's style, or one JSON 
 
 Text: a line per check (passed / failed / skipped with its reason), then the messages grouped
 by level as ``manage.py check`` prints them, then a summary line. Colour comes from Django's
-``style``, which is plain when stdout is not a terminal. JSON follows DESIGN.md's contract.
+``style``, which is plain when stdout is not a terminal. JSON follows the contract in the README.
 """
 
 from __future__ import annotations

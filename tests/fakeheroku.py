@@ -2,7 +2,7 @@
 A fake Heroku Platform API: a real HTTP server on 127.0.0.1 serving app states from fixtures.
 
 Every successful response body is validated against Heroku's published schema
-(../shared/heroku/platform-api-schema.json, the ``targetSchema`` of the matching GET link),
+(tests/fixtures/heroku/platform-api-schema.json, the ``targetSchema`` of the matching GET link),
 so the fake cannot drift from the real API's shapes. Faults (401, 429, 5xx, slow, malformed
 JSON, 206 pagination) are switched on per endpoint by tests.
 """
@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_PATH = ROOT.parent / "shared" / "heroku" / "platform-api-schema.json"
+SCHEMA_PATH = ROOT / "tests" / "fixtures" / "heroku" / "platform-api-schema.json"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "heroku"
 TOKEN = "dummy-token-0123456789abcdef"
 STATES = ("production_ready", "hobby", "eol_stack", "fir", "maintenance", "zero_web")
