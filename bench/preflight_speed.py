@@ -22,7 +22,7 @@ def production_env() -> dict[str, str]:
 
     settings.configure()
     django.setup()
-    from deploytools.configvars import read_config_vars_file
+    from deploytools.facts.config_vars import read_config_vars_file
 
     return clean_env(**read_config_vars_file(EXAMPLE), DYNO="web.1")
 

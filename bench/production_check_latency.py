@@ -22,7 +22,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from deploytools import heroku  # noqa: E402
+from deploytools.facts import platform_api  # noqa: E402
 from tests.fakeheroku import TOKEN, FakeHeroku  # noqa: E402
 
 LATENCY = 0.150
@@ -30,22 +30,22 @@ ROUNDS = 5
 
 
 def concurrent(fake: FakeHeroku, app: str) -> float:
-    with heroku.HerokuClient(TOKEN, fake.url, timeout=10, retries=0) as client:
+    with platform_api.HerokuClient(TOKEN, fake.url, timeout=10, retries=0) as client:
         started = time.perf_counter()
-        heroku.fetch_snapshot(app, client)
+        platform_api.fetch_snapshot(app, client)
         return time.perf_counter() - started
 
 
 def sequential(fake: FakeHeroku, app: str) -> float:
     """The same requests, one after another."""
-    with heroku.HerokuClient(TOKEN, fake.url, timeout=10, retries=0) as client:
+    with platform_api.HerokuClient(TOKEN, fake.url, timeout=10, retries=0) as client:
         started = time.perf_counter()
         client.get(f"/apps/{app}")
         client.get(f"/apps/{app}/config-vars")
         releases = client.get_list(
             f"/apps/{app}/releases", range_header="version ..; order=desc, max=10"
         )
-        for path in heroku._endpoints(app).values():
+        for path in platform_api._endpoints(app).values():
             client.get_list(path)
         client.get(f"/apps/{app}/slugs/{releases[0]['slug']['id']}")
         return time.perf_counter() - started

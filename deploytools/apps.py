@@ -11,13 +11,11 @@ class DeploytoolsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from deploytools.checks import core  # noqa: F401 - E001, cheap, runs in every check
-        from deploytools.checks.registry import AREAS, CATALOGUE, area_check
+        from deploytools.checks.registry import MODULES, django_check
 
-        for spec in CATALOGUE.values():
-            if spec.func.__module__ not in AREAS:
-                checks.register(spec.check, *spec.tags, deploy=spec.deploy)
-        # The area modules are imported only when Django first runs their checks
-        # (`check --deploy`, our commands): a plain `manage.py check` stays as fast as without us.
-        for module, tags in AREAS.items():
-            checks.register(area_check(module), "deploytools", *tags, deploy=True)
+        # Each check module is imported only when Django first runs its checks (`check
+        # --deploy`, our commands), so a plain `manage.py check` stays as fast as without us.
+        # E001 (our own setting) is cheap and runs in every `check`.
+        for module, tags in MODULES.items():
+            eager = module == "deploytools.checks.core"
+            checks.register(django_check(module), "deploytools", *tags, deploy=not eager)

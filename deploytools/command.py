@@ -1,8 +1,15 @@
-"""What the three commands share: output options, exit codes, rendering."""
+"""
+What the three commands share: output options, exit codes, and one way out.
+
+Every command ends in :meth:`DeploytoolsCommand.finish` (a :class:`~deploytools.report.Report`
+rendered in the chosen format, then the exit code) or :meth:`~DeploytoolsCommand.could_not_check`
+(exit 2: one line on stderr, and in JSON mode still exactly one document on stdout). Usage
+errors take the second way, whether argparse or the command itself finds them.
+"""
 
 from __future__ import annotations
 
-import json
+import sys
 from argparse import ArgumentParser
 from typing import Any, NoReturn, cast
 
@@ -19,16 +26,25 @@ class CouldNotCheck(Exception):
     """A command could not do its checks at all (bad usage, unreachable API): exit 2."""
 
 
+def _json_requested(argv: list[str]) -> bool:
+    # Before argparse has parsed anything: how a usage error must be reported.
+    return any(
+        arg == "--format=json" or (arg == "--format" and nxt == "json")
+        for arg, nxt in zip(argv, [*argv[1:], ""], strict=True)
+    )
+
+
 class DeploytoolsCommand(BaseCommand):
     # We run the checks ourselves and report them; Django's automatic pre-check would
     # stop with a bare SystemCheckError before our report.
     requires_system_checks: list[str] = []
     command_name = ""
+    default_fail_level = "ERROR"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--format",
-            choices=["text", "json"],
+            choices=list(report.FORMATS),
             default="text",
             help=cast(
                 str, gettext_lazy("text (a line per check) or json (one document on stdout).")
@@ -46,13 +62,33 @@ class DeploytoolsCommand(BaseCommand):
             ),
         )
 
-    default_fail_level = "ERROR"
-
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # ``help`` is lazy (translated); argparse's description formatting needs a real str,
         # resolved now in the active language.
         self.help = str(self.help)
-        return super().create_parser(prog_name, subcommand, **kwargs)
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parse_args = parser.parse_args
+        argv: list[str] = []
+
+        def parse(args: Any = None, namespace: Any = None) -> Any:
+            argv[:] = [str(a) for a in (sys.argv[2:] if args is None else args)]
+            return parse_args(args, namespace)
+
+        def error(message: str) -> NoReturn:
+            # One rule for usage errors: exit 2, one line, a JSON document when JSON was asked.
+            fmt = "json" if _json_requested(argv) else "text"
+            try:
+                self.could_not_check(message, {"format": fmt})
+            except CommandError:
+                if not parser.called_from_command_line:
+                    raise
+                # Django only catches CommandError around execute(), not parse_args().
+                self.stderr.write(f"{parser.prog}: error: {message}")
+                sys.exit(EXIT_COULD_NOT_CHECK)
+
+        parser.parse_args = parse  # type: ignore[method-assign]
+        parser.error = error  # type: ignore[method-assign]
+        return parser
 
     def execute(self, *args: Any, **options: Any) -> str | None:
         # --traceback: let a crashing check raise so Django prints its traceback (E002's hint).
@@ -62,29 +98,18 @@ class DeploytoolsCommand(BaseCommand):
         finally:
             RAISE_CRASHES.reset(token)
 
-    def finish(
-        self,
-        result: RunResult,
-        options: dict[str, Any],
-        *,
-        heading: str = "",
-        preamble: list[str] | None = None,
-    ) -> NoReturn:
-        """Print the report and exit 0 (nothing at --fail-level) or 1."""
-        code = result.exit_code(options["fail_level"])
-        if options["format"] == "json":
-            self.stdout.write(report.render_json(result, code), ending="")
-        else:
-            self.stdout.write(
-                report.render_text(result, self.style, heading=heading, preamble=preamble or []),
-                ending="",
-            )
-        raise SystemExit(code)
+    def finish(self, outcome: report.Report, options: dict[str, Any]) -> NoReturn:
+        """Print the report and exit with its code (0: nothing at --fail-level, 1: findings)."""
+        self.stdout.write(report.render(outcome, options["format"], self.style), ending="")
+        self.stdout.flush()
+        raise SystemExit(outcome.exit_code)
 
     def could_not_check(self, reason: str, options: dict[str, Any]) -> NoReturn:
         """Exit 2 with one line; in JSON mode stdout still holds exactly one document."""
         if options.get("format") == "json":
-            document = report.to_json(RunResult(self.command_name), EXIT_COULD_NOT_CHECK)
-            document["error"] = reason
-            self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
+            document = report.Report(
+                RunResult(self.command_name), EXIT_COULD_NOT_CHECK, sections={"error": reason}
+            )
+            self.stdout.write(report.render(document, "json"), ending="")
+            self.stdout.flush()
         raise CommandError(reason, returncode=EXIT_COULD_NOT_CHECK)

@@ -1,7 +1,7 @@
 """
 ``manage.py preflight``: is this checkout, with the settings Heroku will give it, ready to ship?
 
-The settings checks run in a simulated dyno (:mod:`deploytools.simulate`) with the production
+The settings checks run in a simulated dyno (:mod:`deploytools.facts.dyno`) with the production
 config vars, while this process runs the project, migration, git and lifecycle checks; then
 the two reports are merged. ``--push`` pushes the release branch only when nothing failed.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.checks import WARNING
@@ -19,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from deploytools import redact, report
-from deploytools.checks.registry import Context, project_root
 from deploytools.checks.run import RunResult, catalogue_order, run_checks, select
-from deploytools.checks.settings import readable_setting, settings_module_name
 from deploytools.command import CouldNotCheck
+from deploytools.context import PreflightContext
+from deploytools.facts.project import Project
+from deploytools.facts.settings_module import dyno_settings_module
 
 if TYPE_CHECKING:
-    from deploytools.gitutil import Writable
+    from deploytools.facts.git_repository import Writable
 
 
 @dataclass
@@ -42,14 +42,13 @@ class Preflight:
 
     result: RunResult
     heading: str
-    base_dir: Path
-    preamble: list[str] = field(default_factory=list)
+    project: Project
     secrets: set[str] = field(default_factory=set)
 
 
 def load_config(config_file: str | None, app: str | None) -> ProductionConfig:
     """Config vars from ``--config-vars FILE`` or ``--app NAME``; CouldNotCheck if unreadable."""
-    from deploytools import configvars
+    from deploytools.facts import config_vars as configvars
 
     if config_file and app:
         raise CouldNotCheck(_("use either --config-vars FILE or --app NAME, not both"))
@@ -64,7 +63,7 @@ def load_config(config_file: str | None, app: str | None) -> ProductionConfig:
         except CouldNotCheck:
             raise
         except Exception as exc:  # noqa: BLE001 - API failures are "could not check", exit 2
-            from deploytools.heroku import HerokuAPIError
+            from deploytools.facts.platform_api import HerokuAPIError
 
             reason = str(exc) if isinstance(exc, HerokuAPIError) else type(exc).__name__
             raise CouldNotCheck(
@@ -75,60 +74,59 @@ def load_config(config_file: str | None, app: str | None) -> ProductionConfig:
     return ProductionConfig({}, _("none (pass --config-vars FILE or --app NAME)"))
 
 
-def context_options(options: dict[str, Any]) -> dict[str, Any]:
+def context_for(
+    options: dict[str, Any], project: Project, config: ProductionConfig
+) -> PreflightContext:
     """What the checks read from the command line; --push implies tests and collectstatic."""
     push = bool(options.get("push"))
-    return {
-        "run_tests": bool(options.get("run_tests")) or push,
-        "collectstatic": bool(options.get("collectstatic")) or push,
-        "push": push,
-    }
+    return PreflightContext(
+        project=project,
+        config_vars=dict(config.config_vars),
+        run_tests=bool(options.get("run_tests")) or push,
+        collectstatic=bool(options.get("collectstatic")) or push,
+        push=push,
+        config_source=config.source,
+    )
 
 
 def run_preflight(
     options: dict[str, Any],
     *,
-    base_dir: Path | None = None,
+    project: Project | None = None,
     progress: Callable[[str], None] = report.progress,
 ) -> Preflight:
     """Run every preflight check: the simulated dyno and the local checks side by side."""
-    from deploytools import simulate
+    from deploytools.facts import dyno
 
     started = time.perf_counter()
     config = load_config(options.get("config_vars"), options.get("app"))
-    base_dir = base_dir or project_root()
-    found_module = settings_module_name()
-    module = found_module or "settings.configure()"
-    # The project's package (weareone.settings -> weareone) names it better than its directory.
-    project = found_module.split(".")[0] if found_module else base_dir.name
-    context = Context(
-        command="preflight",
-        base_dir=base_dir,
-        config_vars=dict(config.config_vars),
-        options={**context_options(options), "config_source": config.source},
-    )
+    project = project or Project.at(Project.here().app_dir)
+    module = dyno_settings_module(config.config_vars, project) or _("settings.configure()")
+    context = context_for(options, project, config)
 
     progress(_("Evaluating %(module)s as a Heroku dyno…") % {"module": module})
-    dyno = simulate.start_in_dyno(config.config_vars, base_dir)
+    simulation = dyno.start_in_dyno(config.config_vars, project)
     # The child needs a second or so; the local checks run meanwhile.
     local = run_checks(context, select(["preflight"], exclude=["settings"]))
     progress(_("Waiting for the settings simulation…"))
-    simulated = dyno.result()
+    simulated = simulation.result()
 
     result = RunResult("preflight")
     result.checks = catalogue_order([*simulated.checks, *local.checks])
     result.seconds = time.perf_counter() - started
-    secrets = redact.secret_values(config.config_vars, str(readable_setting("SECRET_KEY", "")))
+    secrets = redact.secret_values(config.config_vars) | redact.settings_secrets()
     redact.redact_result(result, secrets)
+    # The project's package (weareone.settings -> weareone) names it better than its directory.
+    name = module.split(".")[0] if "." in module else project.root.name
     heading = _("Preflight of %(project)s — settings %(module)s, config vars: %(source)s") % {
-        "project": project,
+        "project": name,
         "module": module,
         "source": config.source,
     }
-    return Preflight(result, heading, base_dir, secrets=secrets)
+    return Preflight(result, heading, project, secrets=secrets)
 
 
-def push_refusal(base_dir: Path, result: RunResult | None = None) -> str | None:
+def push_refusal(project: Project, result: RunResult | None = None) -> str | None:
     """
     Why ``--push`` must not push this checkout, as one line; None when it may.
 
@@ -141,20 +139,21 @@ def push_refusal(base_dir: Path, result: RunResult | None = None) -> str | None:
     other code than the push would deploy. So --push refuses whatever --fail-level says. The
     state is read (read-only git) right before the push, so a change made meanwhile counts too.
     """
-    from deploytools import gitutil
     from deploytools.conf import conf
+    from deploytools.facts import git_repository as git
 
     branch = conf.release_branch
-    if not gitutil.is_checkout(base_dir):
-        return _("Not pushing: %(dir)s is not a git checkout (W401).") % {"dir": base_dir}
-    current = gitutil.current_branch(base_dir)
+    root = project.root
+    if not git.is_checkout(root):
+        return _("Not pushing: %(dir)s is not a git checkout (W401).") % {"dir": root}
+    current = git.current_branch(root)
     if current != branch:
         return _(
             "Not pushing: HEAD is %(current)s, not the release branch '%(branch)s' (W403), so "
             "the checks looked at other code than the push would deploy; run: git switch "
             "%(branch)s"
         ) % {"current": f"'{current}'" if current else _("detached"), "branch": branch}
-    dirty = gitutil.dirty_paths(base_dir)
+    dirty = git.dirty_paths(root)
     if dirty:
         return ngettext(
             "Not pushing: the work tree has %(count)d uncommitted change (W403), so the checks "
@@ -172,11 +171,11 @@ def push_refusal(base_dir: Path, result: RunResult | None = None) -> str | None:
     return None
 
 
-def push(base_dir: Path, stream: Writable) -> int:
+def push(project: Project, stream: Writable) -> int:
     """
-    Push the release branch to Heroku through deploytools.gitutil, which writes exactly the
-    git command it runs on ``stream``; returns git's exit code.
+    Push the release branch to Heroku (:func:`~deploytools.facts.git_repository.push_release`
+    writes exactly the git command it runs on ``stream``); returns git's exit code.
     """
-    from deploytools.gitutil import push_release
+    from deploytools.facts.git_repository import push_release
 
-    return push_release(base_dir, stream)
+    return push_release(project.root, stream)

@@ -16,7 +16,7 @@ def render(readme: str) -> str:
     import django
 
     django.setup()
-    from deploytools import docs
+    from deploytools.report import catalogue as docs
 
     for marker, table in (
         ("settings-table", docs.settings_table()),

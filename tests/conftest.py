@@ -1,21 +1,43 @@
 from __future__ import annotations
 
-import io
 import os
-import select
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 
+from deploytools.checks.run import ASSERT_DECLARED_IDS
 from tests import postgres
 
-ROOT = Path(__file__).resolve().parent.parent
+# Every check run by the suite (in this process or a simulated dyno) may emit only the IDs its
+# declaration names.
+os.environ[ASSERT_DECLARED_IDS] = "1"
+
+
+@pytest.fixture(autouse=True)
+def git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commits in temporary repositories, whatever the user's git configuration."""
+    for key in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{key}_NAME", "Test")
+        monkeypatch.setenv(f"GIT_{key}_EMAIL", "test@example.com")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A checkout on the release branch with one commit, clean."""
+    from tests.helpers import RELEASE, git
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "app.py").write_text("print('v1')\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "v1")
+    git(root, "switch", "-q", "-c", RELEASE)
+    return root
 
 
 @pytest.fixture(scope="session")
@@ -41,44 +63,6 @@ def django_db_modify_db_settings(pg_server: postgres.Server) -> None:
     )
 
 
-@dataclass
-class CommandResult:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-def run_command(*args: str) -> CommandResult:
-    """Run a management command in-process; capture its output and exit code."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(*args, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    except CommandError as exc:
-        code = exc.returncode
-        err.write(f"CommandError: {exc}\n")
-    return CommandResult(code, out.getvalue(), err.getvalue())
-
-
-def run_manage(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
-) -> CommandResult:
-    """Run `python manage.py ARGS` in a child process, as a user or Heroku would."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    base.pop("DATABASE_URL", None)
-    proc = subprocess.run(
-        [sys.executable, str((cwd or ROOT) / "manage.py"), *args],
-        env={**base, **(env or {})},
-        cwd=cwd or ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    return CommandResult(proc.returncode, proc.stdout, proc.stderr)
-
-
 @pytest.fixture
 def fake_heroku(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """A fake Heroku Platform API on 127.0.0.1 (tests/fakeheroku.py); the env points at it."""
@@ -99,28 +83,6 @@ def fake_heroku(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     assert not fake.schema_errors, fake.schema_errors
 
 
-def corner_ids() -> set[str]:
-    """
-    Findings that are right for this interpreter, not faults of weareone: CI also runs the suite
-    on Python 3.11 with Django 5.2 (W207: local Python differs from .python-version; W204:
-    installed Django differs from its pin).
-    """
-    from importlib.metadata import version
-
-    found = set()
-    declared = (ROOT / ".python-version").read_text().split()[0]
-    if f"{sys.version_info[0]}.{sys.version_info[1]}" != ".".join(declared.split(".")[:2]):
-        found.add("deploytools.W207")
-    pins = dict(
-        line.split("==", 1)
-        for line in (ROOT / "requirements.txt").read_text().splitlines()
-        if "==" in line and not line.startswith("#")
-    )
-    if version("Django") != pins.get("Django"):
-        found.add("deploytools.W204")
-    return found
-
-
 @pytest.fixture
 def listeners() -> Iterator[list[socket.socket]]:
     """Loopback services that record any connection (a database, a Redis, a search service)."""
@@ -133,9 +95,3 @@ def listeners() -> Iterator[list[socket.socket]]:
     yield sockets
     for sock in sockets:
         sock.close()
-
-
-def connected(sock: socket.socket) -> bool:
-    """Whether a connection arrived at a listener of :func:`listeners`."""
-    readable, _w, _x = select.select([sock], [], [], 0.2)
-    return bool(readable)

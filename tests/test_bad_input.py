@@ -13,11 +13,15 @@ from django.test import override_settings
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from deploytools.checks.registry import CATALOGUE, Context
-from deploytools.checks.run import RunResult, run_checks
+from deploytools.checks.registry import CATALOGUE
+from deploytools.checks.run import RunResult
 from deploytools.conf import OPTIONS as CONF_OPTIONS
-from deploytools.requirements import parse_requirements
-from tests.test_project_checks import GOOD_FILES, make_project
+from deploytools.facts.requirements_txt import parse_requirements
+from tests.helpers import (
+    GOOD_FILES,
+    check_tree,
+    make_project,
+)
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 REQUIREMENT_CHECKS = (
@@ -50,14 +54,8 @@ SAMPLES = sorted(
 )
 
 
-def run(base: Path, names: tuple[str, ...]) -> RunResult:
-    context = Context(
-        command="preflight",
-        base_dir=base,
-        config_vars={},
-        options={"settings_module": "weareone.settings"},
-    )
-    return run_checks(context, [CATALOGUE[name] for name in names])
+def run_on(base: Path, names: tuple[str, ...]) -> RunResult:
+    return check_tree(base, *names)
 
 
 def found_ids(result: RunResult) -> set[str]:
@@ -83,7 +81,7 @@ def test_corpus_covers_every_kind() -> None:
 def test_corpus_sample_gives_its_id(tmp_path: Path, kind: str, name: str) -> None:
     file_name, names, expected, allowed = KINDS[kind]
     place(tmp_path, file_name, (CORPUS / kind / name).read_bytes())
-    found = found_ids(run(tmp_path, names))
+    found = found_ids(run_on(tmp_path, names))
     assert expected in found
     assert found <= allowed
 
@@ -112,7 +110,7 @@ def test_corpus_sample_gives_its_id(tmp_path: Path, kind: str, name: str) -> Non
 def test_huge_inputs(tmp_path: Path, kind: str, content: bytes) -> None:
     file_name, names, expected, allowed = KINDS[kind]
     place(tmp_path, file_name, content)
-    found = found_ids(run(tmp_path, names))
+    found = found_ids(run_on(tmp_path, names))
     assert expected in found
     assert found <= allowed
 
@@ -121,7 +119,7 @@ def test_utf16_requirements_are_read_like_pip(tmp_path: Path) -> None:
     make_project(tmp_path)
     text = (GOOD_FILES["requirements.txt"]).encode("utf-16")
     (tmp_path / "requirements.txt").write_bytes(text)
-    assert found_ids(run(tmp_path, REQUIREMENT_CHECKS)) == set()
+    assert found_ids(run_on(tmp_path, REQUIREMENT_CHECKS)) == set()
     assert len(parse_requirements(tmp_path / "requirements.txt").requirements) == 5
 
 
@@ -145,7 +143,7 @@ def test_bad_deploytools_values(tmp_path: Path, value: object, expected: set[str
     make_project(tmp_path)
     names = ("deploytools_setting", *(n for n in CATALOGUE if CATALOGUE[n].ids[0][13] == "2"))
     with override_settings(DEPLOYTOOLS=value):
-        found = found_ids(run(tmp_path, names))
+        found = found_ids(run_on(tmp_path, names))
     assert found == expected
 
 
@@ -233,7 +231,7 @@ def fuzz(kind: str, content: bytes) -> None:
     with tempfile.TemporaryDirectory() as directory:
         base = Path(directory)
         place(base, file_name, content)
-        found = found_ids(run(base, names))
+        found = found_ids(run_on(base, names))
     assert found <= allowed
 
 
@@ -299,7 +297,7 @@ def test_generated_settings_source(content: bytes) -> None:
         base = Path(directory)
         make_project(base)
         (base / "weareone" / "settings.py").write_bytes(content)
-        found = found_ids(run(base, ("secrets_committed", "requirements_complete")))
+        found = found_ids(run_on(base, ("secrets_committed", "requirements_complete")))
     assert found <= {"E212", "E203"}
 
 
@@ -361,12 +359,12 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_generated_deploytools_never_crash_a_check(
     checkout: Path, value: dict[str, object]
 ) -> None:
-    from deploytools.checks.git import command_argv
+    from deploytools.checks.runs import command_argv
     from deploytools.conf import conf, problems
 
     with override_settings(DEPLOYTOOLS=value):
         assert all(problem for _key, problem in problems(value))
-        found = found_ids(run(checkout, CONF_CHECKS))
+        found = found_ids(run_on(checkout, CONF_CHECKS))
         # Every accessor gives a usable value: an invalid one falls back to its default.
         for name in dir(conf):
             if not name.startswith("_") and name != "get":

@@ -8,15 +8,21 @@ from typing import Any
 
 import pytest
 
-from deploytools import capacity
-from deploytools.checks.registry import Context
+from deploytools.checks.capacity import worker_memory
+from deploytools.checks.registry import CATALOGUE
 from deploytools.checks.run import RunResult, run_checks
 from deploytools.checks.run import select as select_checks
-from deploytools.heroku import Snapshot
-from deploytools.report import render_json, render_text
-from tests.conftest import connected
+from deploytools.context import Context, ProductionContext
+from deploytools.facts import sizing
+from deploytools.facts.snapshot import Snapshot
+from deploytools.facts.worker_memory import MemoryMeasurement
+from deploytools.report import Report, render
+from tests.helpers import (
+    ROOT,
+    connected,
+    project_at,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "capacity-secret-key-value-" + "z" * 30
 DB_PASSWORD = "capacity-db-password"
 CAPACITY_CHECKS = ("database_connections", "web_memory", "web_sizing")
@@ -74,16 +80,15 @@ def snapshot(
     )
 
 
-def context(snap: Snapshot | None, **options: Any) -> Context:
-    if snap is not None:
-        options["snapshot"] = snap
-    return Context(
-        command="production_check", base_dir=ROOT, options={"app": "weareone", **options}
-    )
+def context(snap: Snapshot | None, **fields: Any) -> Context:
+    if snap is None:
+        return Context(project=project_at(ROOT))
+    fields.setdefault("project", project_at(ROOT))
+    return ProductionContext(snapshot=snap, **fields)
 
 
 def run(ctx: Context, name: str) -> RunResult:
-    return run_checks(ctx, [s for s in select_checks(["heroku"]) if s.name == name])
+    return run_checks(ctx, [CATALOGUE[name]])
 
 
 def only(result: RunResult) -> tuple[str, list[str], str]:
@@ -109,24 +114,24 @@ def only(result: RunResult) -> tuple[str, list[str], str]:
     ],
 )
 def test_postgres_connection_limits(plan: str, limit: int | None) -> None:
-    assert capacity.postgres_connection_limit(plan) == limit
+    assert sizing.postgres_connection_limit(plan) == limit
 
 
 def test_dyno_memory_prefers_the_api_then_the_table_then_the_fir_name() -> None:
     api = [{"name": "Standard-2X", "memory": 2.0}]
-    assert capacity.dyno_memory_mb("standard-2x", api) == 2048
-    assert capacity.dyno_memory_mb("Standard-2X") == 1024
-    assert capacity.dyno_memory_mb("performance-l") == 14 * 1024
-    assert capacity.dyno_memory_mb("shield-l-ram") == 30 * 1024
-    assert capacity.dyno_memory_mb("dyno-1c-0.5gb") == 512
-    assert capacity.dyno_memory_mb("dyno-2c-4gb") == 4096
-    assert capacity.dyno_memory_mb("mystery") is None
-    assert capacity.default_web_concurrency("Performance-M") == 5
-    assert capacity.default_web_concurrency("dyno-1c-0.5gb") is None
+    assert sizing.dyno_memory_mb("standard-2x", api) == 2048
+    assert sizing.dyno_memory_mb("Standard-2X") == 1024
+    assert sizing.dyno_memory_mb("performance-l") == 14 * 1024
+    assert sizing.dyno_memory_mb("shield-l-ram") == 30 * 1024
+    assert sizing.dyno_memory_mb("dyno-1c-0.5gb") == 512
+    assert sizing.dyno_memory_mb("dyno-2c-4gb") == 4096
+    assert sizing.dyno_memory_mb("mystery") is None
+    assert sizing.default_web_concurrency("Performance-M") == 5
+    assert sizing.default_web_concurrency("dyno-1c-0.5gb") is None
 
 
 def test_safe_environment_replaces_every_service_url(tmp_path: Path) -> None:
-    env = capacity.safe_environment(
+    env = sizing.safe_environment(
         {
             "DATABASE_URL": "postgres://u:p@db.example.com:5432/x",
             "HEROKU_POSTGRESQL_RED_URL": "postgres://u:p@follower.example.com/x",
@@ -216,8 +221,7 @@ def test_broken_gunicorn_config_is_one_line_not_a_traceback(tmp_path: Path) -> N
     (tmp_path / "gunicorn.conf.py").write_text(
         "import os\nraise RuntimeError(os.environ['DJANGO_SECRET_KEY'])\n"
     )
-    ctx = context(snapshot())
-    ctx.base_dir = tmp_path
+    ctx = context(snapshot(), project=project_at(tmp_path))
     status, _found, detail = only(run(ctx, "database_connections"))
     assert status == "skipped"
     assert detail == "could not evaluate the gunicorn settings (gunicorn config: RuntimeError)"
@@ -229,29 +233,29 @@ TINY = [{"name": "Tiny-1X", "memory": 0.06}]  # 61 MB: two weareone workers cann
 
 
 @pytest.fixture(scope="module")
-def measured() -> capacity.MemoryMeasurement:
+def measured() -> MemoryMeasurement:
     """One real measurement of weareone, shared by the tests that check the arithmetic."""
     ctx = context(snapshot(web_size="Tiny-1X", dyno_sizes=TINY))
     result = run(ctx, "web_memory")
     assert only(result)[1] == ["deploytools.W802"]
-    found = ctx.cache["capacity.memory"]
-    assert isinstance(found, capacity.MemoryMeasurement)
+    found = ctx.known(worker_memory)
+    assert isinstance(found, MemoryMeasurement)
     return found
 
 
-def test_measurement_is_plausible(measured: capacity.MemoryMeasurement) -> None:
+def test_measurement_is_plausible(measured: MemoryMeasurement) -> None:
     # A booted Django worker is tens of MB; a bare interpreter with gunicorn is less.
     assert 15 < measured.baseline_mb < measured.worker_mb < 400
     assert measured.statuses == {"/": 200, "/health": 200}
 
 
-def seeded(snap: Snapshot, measurement: capacity.MemoryMeasurement) -> Context:
+def seeded(snap: Snapshot, measurement: MemoryMeasurement) -> Context:
     ctx = context(snap)
-    ctx.cache["capacity.memory"] = measurement
+    ctx.remember(worker_memory, measurement)
     return ctx
 
 
-def test_w802_fails_on_a_tiny_dyno(measured: capacity.MemoryMeasurement) -> None:
+def test_w802_fails_on_a_tiny_dyno(measured: MemoryMeasurement) -> None:
     result = run(seeded(snapshot(web_size="Tiny-1X", dyno_sizes=TINY), measured), "web_memory")
     status, found, detail = only(result)
     assert (status, found) == ("failed", ["deploytools.W802"])
@@ -260,13 +264,13 @@ def test_w802_fails_on_a_tiny_dyno(measured: capacity.MemoryMeasurement) -> None
     assert result.messages[0].hint.endswith("heroku config:set WEB_CONCURRENCY=1 --app weareone")
 
 
-def test_w802_passes_on_standard_2x(measured: capacity.MemoryMeasurement) -> None:
+def test_w802_passes_on_standard_2x(measured: MemoryMeasurement) -> None:
     status, found, detail = only(run(seeded(snapshot(), measured), "web_memory"))
     assert (status, found) == ("passed", [])
     assert "of Standard-2X's 1 GB" in detail
 
 
-def test_w802_boundary_is_eighty_percent(measured: capacity.MemoryMeasurement) -> None:
+def test_w802_boundary_is_eighty_percent(measured: MemoryMeasurement) -> None:
     used = measured.baseline_mb + 3 * measured.worker_mb
     at_limit = [{"name": "Edge", "memory": used / 0.8 / 1024 + 0.001}]
     over_limit = [{"name": "Edge", "memory": used / 0.8 / 1024 - 0.001}]
@@ -276,14 +280,14 @@ def test_w802_boundary_is_eighty_percent(measured: capacity.MemoryMeasurement) -
     assert only(bad)[1] == ["deploytools.W802"]
 
 
-def test_i803_recommends_a_size_that_fits(measured: capacity.MemoryMeasurement) -> None:
+def test_i803_recommends_a_size_that_fits(measured: MemoryMeasurement) -> None:
     result = run(
         seeded(snapshot(web_size="Tiny-1X", web_quantity=1, dyno_sizes=TINY), measured),
         "web_sizing",
     )
     status, found, detail = only(result)
     assert (status, found) == ("passed", ["deploytools.I803"])
-    per_worker = capacity.format_mb(measured.worker_mb)
+    per_worker = sizing.format_mb(measured.worker_mb)
     assert detail == (
         f"web: 2 × standard-1x, WEB_CONCURRENCY=2 (≈ {per_worker} per worker, 512 MB dyno)"
     )
@@ -293,7 +297,7 @@ def test_i803_recommends_a_size_that_fits(measured: capacity.MemoryMeasurement) 
     )
 
 
-def test_i803_keeps_a_size_that_fits(measured: capacity.MemoryMeasurement) -> None:
+def test_i803_keeps_a_size_that_fits(measured: MemoryMeasurement) -> None:
     detail = only(run(seeded(snapshot(web_quantity=3), measured), "web_sizing"))[2]
     assert detail.startswith("web: 3 × standard-2x, WEB_CONCURRENCY=4 ")
 
@@ -327,14 +331,14 @@ def test_measurement_never_connects_to_the_configured_services(
     specs = [s for s in select_checks(["heroku"]) if s.name in CAPACITY_CHECKS[:2]]
     result = run_checks(ctx, specs)
     assert [c.status for c in result.checks] == ["passed", "passed"]
-    assert isinstance(ctx.cache["capacity.memory"], capacity.MemoryMeasurement)
+    assert isinstance(ctx.known(worker_memory), MemoryMeasurement)
     assert not any(connected(sock) for sock in listeners)
     # The detector works: a real connection is seen.
     with socket.create_connection(("127.0.0.1", database)):
         assert connected(listeners[0])
 
 
-def test_no_config_var_value_in_any_output(measured: capacity.MemoryMeasurement) -> None:
+def test_no_config_var_value_in_any_output(measured: MemoryMeasurement) -> None:
     ctx = seeded(snapshot(plan="essential-0", web_size="Tiny-1X", dyno_sizes=TINY), measured)
     specs = [s for s in select_checks(["heroku"]) if s.name in CAPACITY_CHECKS]
     result = run_checks(ctx, specs)
@@ -343,6 +347,6 @@ def test_no_config_var_value_in_any_output(measured: capacity.MemoryMeasurement)
         "deploytools.I803",
         "deploytools.W802",
     ]
-    output = render_text(result) + render_json(result, 1)
+    output = render(Report(result, 1), "text") + render(Report(result, 1), "json")
     assert SECRET_KEY not in output
     assert DB_PASSWORD not in output

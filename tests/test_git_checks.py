@@ -1,50 +1,22 @@
-"""4xx: git checks, and the git plumbing of --run-tests and --push (temporary repositories only)."""
+"""W401–W405: the git checks and the git plumbing of --push (temporary repositories only)."""
 
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.test import override_settings
 
-from deploytools import gitutil
-from deploytools.checks.git import command_argv
-from deploytools.checks.registry import CATALOGUE, Context
+from deploytools.checks.registry import CATALOGUE
 from deploytools.checks.run import CheckResult, run_one
-
-RELEASE = "local/production"
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
-@pytest.fixture(autouse=True)
-def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Commits in temporary repositories, whatever the user's git configuration."""
-    for key in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{key}_NAME", "Test")
-        monkeypatch.setenv(f"GIT_{key}_EMAIL", "test@example.com")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A checkout on the release branch with one commit, clean."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    (root / "app.py").write_text("print('v1')\n")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "v1")
-    git(root, "switch", "-q", "-c", RELEASE)
-    return root
+from deploytools.context import PreflightContext
+from deploytools.facts import git_repository as gitutil
+from deploytools.facts.project import Project
+from tests.helpers import (
+    RELEASE,
+    git,
+)
 
 
 def add_heroku(repo: Path, push: bool = True) -> Path:
@@ -60,12 +32,6 @@ def add_heroku(repo: Path, push: bool = True) -> Path:
 def commit(repo: Path, text: str) -> None:
     (repo / "app.py").write_text(f"print({text!r})\n")
     git(repo, "commit", "-q", "-am", text)
-
-
-def run_check(name: str, base_dir: Path, **options: object) -> CheckResult:
-    spec = CATALOGUE[name]
-    context = Context(command="preflight", base_dir=base_dir, options=dict(options))
-    return run_one(spec.name, spec.title, spec.tags, lambda: spec.func(context=context), context)
 
 
 # --- gitutil ----------------------------------------------------------------------------------
@@ -134,22 +100,22 @@ def test_push_release_follows_the_settings_and_returns_git_s_failure(repo: Path)
 def test_w401_not_a_checkout_and_other_git_checks_skip(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
-    result = run_check("git_checkout", plain)
+    result = run_check_in("git_checkout", plain)
     assert result.ids == ["deploytools.W401"]
     assert str(result.messages[0].hint).endswith("git init && git add -A && git commit")
     for name in ("git_release_branch", "git_clean_release_checkout", "git_release_ahead"):
-        assert run_check(name, plain).detail == "not a git checkout (see deploytools.W401)"
+        assert run_check_in(name, plain).detail == "not a git checkout (see deploytools.W401)"
 
 
 def test_w401_git_missing(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(repo))
-    result = run_check("git_checkout", repo)
+    result = run_check_in("git_checkout", repo)
     assert result.ids == ["deploytools.W401"]
     assert "git is not installed" in result.messages[0].msg
 
 
 def test_w401_passes_in_a_checkout(repo: Path) -> None:
-    result = run_check("git_checkout", repo / ".")
+    result = run_check_in("git_checkout", repo / ".")
     assert (result.status, result.detail) == ("passed", str(repo.resolve()))
 
 
@@ -159,15 +125,15 @@ def test_w401_passes_in_a_checkout(repo: Path) -> None:
 def test_e402_release_branch_missing(repo: Path) -> None:
     git(repo, "switch", "-q", "main")
     git(repo, "branch", "-q", "-D", RELEASE)
-    result = run_check("git_release_branch", repo)
+    result = run_check_in("git_release_branch", repo)
     assert result.ids == ["deploytools.E402"]
     assert result.messages[0].obj == RELEASE
 
 
 def test_e402_follows_the_setting(repo: Path) -> None:
-    assert run_check("git_release_branch", repo).status == "passed"
+    assert run_check_in("git_release_branch", repo).status == "passed"
     with override_settings(DEPLOYTOOLS={"RELEASE_BRANCH": "release"}):
-        assert run_check("git_release_branch", repo).ids == ["deploytools.E402"]
+        assert run_check_in("git_release_branch", repo).ids == ["deploytools.E402"]
 
 
 # --- W403 -------------------------------------------------------------------------------------
@@ -175,7 +141,7 @@ def test_e402_follows_the_setting(repo: Path) -> None:
 
 def test_w403_head_is_not_the_release_branch(repo: Path) -> None:
     git(repo, "switch", "-q", "main")
-    result = run_check("git_clean_release_checkout", repo)
+    result = run_check_in("git_clean_release_checkout", repo)
     assert result.ids == ["deploytools.W403"]
     assert result.messages[0].msg.startswith("HEAD is 'main', not the release branch")
     assert str(result.messages[0].hint).endswith(f"git switch {RELEASE}")
@@ -184,14 +150,14 @@ def test_w403_head_is_not_the_release_branch(repo: Path) -> None:
 def test_w403_dirty_tree_lists_a_few_paths(repo: Path) -> None:
     for i in range(7):
         (repo / f"f{i}.txt").write_text("x")
-    result = run_check("git_clean_release_checkout", repo)
+    result = run_check_in("git_clean_release_checkout", repo)
     (message,) = result.messages
     assert message.id == "deploytools.W403"
     assert "f0.txt, f1.txt, f2.txt, f3.txt, f4.txt and 2 more" in message.msg
 
 
 def test_w403_passes_on_a_clean_release_branch(repo: Path) -> None:
-    result = run_check("git_clean_release_checkout", repo)
+    result = run_check_in("git_clean_release_checkout", repo)
     assert (result.status, result.detail) == ("passed", f"on {RELEASE}, clean")
 
 
@@ -199,22 +165,22 @@ def test_w403_passes_on_a_clean_release_branch(repo: Path) -> None:
 
 
 def test_w405_no_heroku_remote_and_w404_skips(repo: Path) -> None:
-    result = run_check("git_heroku_remote", repo)
+    result = run_check_in("git_heroku_remote", repo)
     assert result.ids == ["deploytools.W405"]
     assert str(result.messages[0].hint).endswith("--remote heroku")
-    assert run_check("git_release_ahead", repo).detail == (
+    assert run_check_in("git_release_ahead", repo).detail == (
         "no git remote 'heroku' (see deploytools.W405)"
     )
 
 
 def test_w405_passes_with_the_remote(repo: Path) -> None:
     add_heroku(repo, push=False)
-    assert run_check("git_heroku_remote", repo).status == "passed"
+    assert run_check_in("git_heroku_remote", repo).status == "passed"
 
 
 def test_w404_nothing_new_to_push(repo: Path) -> None:
     add_heroku(repo)
-    result = run_check("git_release_ahead", repo)
+    result = run_check_in("git_release_ahead", repo)
     assert result.ids == ["deploytools.W404"]
     assert "nothing new to push" in result.messages[0].msg
 
@@ -227,7 +193,7 @@ def test_w404_release_branch_behind_the_remote(repo: Path, tmp_path: Path) -> No
     git(other, "push", "-q", "origin", "master")
     git(repo, "fetch", "-q", "heroku")
     commit(repo, "v2")  # diverged: ahead 1, behind 1
-    result = run_check("git_release_ahead", repo)
+    result = run_check_in("git_release_ahead", repo)
     assert result.ids == ["deploytools.W404"]
     assert "1 commit(s) behind heroku/master" in result.messages[0].msg
 
@@ -235,13 +201,13 @@ def test_w404_release_branch_behind_the_remote(repo: Path, tmp_path: Path) -> No
 def test_w404_passes_when_ahead(repo: Path) -> None:
     add_heroku(repo)
     commit(repo, "v2")
-    result = run_check("git_release_ahead", repo)
+    result = run_check_in("git_release_ahead", repo)
     assert (result.status, result.detail) == ("passed", "1 commit(s) ahead of heroku/master")
 
 
 def test_w404_passes_on_a_first_deploy(repo: Path) -> None:
     add_heroku(repo, push=False)
-    result = run_check("git_release_ahead", repo)
+    result = run_check_in("git_release_ahead", repo)
     assert (result.status, result.detail) == (
         "passed",
         "heroku/master not known locally: first deploy",
@@ -251,99 +217,16 @@ def test_w404_passes_on_a_first_deploy(repo: Path) -> None:
 # --- E406 -------------------------------------------------------------------------------------
 
 
-def test_e406_skipped_without_run_tests(repo: Path) -> None:
-    result = run_check("git_tests_pass", repo)
-    assert (result.status, result.detail) == ("skipped", "run with --run-tests")
-
-
-def failing(code: int, text: str) -> list[str]:
-    script = f"import sys\nfor i in range(30): print('line', i)\nprint({text!r})\nsys.exit({code})"
-    return ["python", "-c", script]
-
-
-def test_e406_reports_exit_code_and_the_last_lines(repo: Path) -> None:
-    with override_settings(DEPLOYTOOLS={"TEST_COMMAND": failing(3, "FAILED test_x")}):
-        result = run_check("git_tests_pass", repo, run_tests=True)
-    (message,) = result.messages
-    assert message.id == "deploytools.E406"
-    assert f"The tests failed on {RELEASE} (exit code 3)" in message.msg
-    assert message.msg.endswith("line 29\nFAILED test_x")
-    assert "line 15\n" not in message.msg  # only the last lines
-    assert result.detail.endswith(f"seconds on {RELEASE}")
-
-
-def test_e406_scrubs_secrets_from_the_output(repo: Path) -> None:
-    command = failing(1, "DATABASE_URL=postgres://u:hunter2secret@db/x")
-    with override_settings(DEPLOYTOOLS={"TEST_COMMAND": command}):
-        spec = CATALOGUE["git_tests_pass"]
-        context = Context(
-            command="preflight",
-            base_dir=repo,
-            config_vars={"DATABASE_URL": "postgres://u:hunter2secret@db/x"},
-            options={"push": True},
-        )
-        messages = spec.func(context=context)
-    assert messages[0].id == "deploytools.E406"
-    assert "hunter2secret" not in messages[0].msg
-    assert "hunter2secret" not in str(messages[0].obj)
-    assert "DATABASE_URL=***" in messages[0].msg
-
-
-def test_e406_says_when_tests_ran_on_another_branch(repo: Path) -> None:
-    git(repo, "switch", "-q", "main")
-    with override_settings(DEPLOYTOOLS={"TEST_COMMAND": failing(1, "boom")}):
-        result = run_check("git_tests_pass", repo, run_tests=True)
-    assert f"the current checkout (main), not {RELEASE}" in result.messages[0].msg
-
-
-def test_e406_passes_and_runs_in_the_project_root(repo: Path) -> None:
-    # A string command is shell-split; "python" is this interpreter.
-    command = (
-        "python -c \"import pathlib, sys; sys.exit(0 if pathlib.Path('app.py').exists() else 9)\""
-    )
-    with override_settings(DEPLOYTOOLS={"TEST_COMMAND": command}):
-        assert command_argv(repo)[0] == sys.executable
-        result = run_check("git_tests_pass", repo, run_tests=True)
-    assert result.status == "passed"
-    assert result.detail.endswith(f"seconds on {RELEASE}")
-
-
-def test_e406_command_not_found_is_a_failure_not_a_traceback(repo: Path) -> None:
-    with override_settings(DEPLOYTOOLS={"TEST_COMMAND": ["./no-such-test-runner"]}):
-        result = run_check("git_tests_pass", repo, run_tests=True)
-    assert result.ids == ["deploytools.E406"]
-    assert "exit code 127" in result.messages[0].msg
-
-
 def test_git_checks_skip_on_a_heroku_dyno(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DYNO", "release.1")
     for name in ("git_checkout", "git_release_branch", "git_heroku_remote"):
-        result = run_check(name, tmp_path)
+        result = run_check_in(name, tmp_path)
         assert (result.status, result.detail) == (
             "skipped",
             "running on a Heroku dyno, which has no git checkout",
         )
 
 
-def test_e406_test_runner_uses_its_own_settings_not_manage_py_s(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A project whose pytest config names its test settings, as weareone's pyproject does.
-    (repo / "pyproject.toml").write_text(
-        '[tool.pytest.ini_options]\nDJANGO_SETTINGS_MODULE = "projtestsettings"\n'
-    )
-    (repo / "projtestsettings.py").write_text('SECRET_KEY = "test"\nINSTALLED_APPS = []\n')
-    (repo / "test_settings_used.py").write_text(
-        "def test_settings():\n"
-        "    from django.conf import settings\n"
-        "    assert settings.SETTINGS_MODULE == 'projtestsettings'\n"
-    )
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "tests")
-    # What manage.py does before preflight runs: the runtime settings in the environment.
-    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "weareone.settings")
-    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
-    with override_settings(DEPLOYTOOLS={"TEST_COMMAND": command}):
-        result = run_check("git_tests_pass", repo, run_tests=True)
-    assert result.status == "passed", [m.msg for m in result.messages]
-    assert result.ids == []
+def run_check_in(name: str, root: Path, **fields: object) -> CheckResult:
+    """One check of preflight run on the checkout ``root``."""
+    return run_one(CATALOGUE[name], PreflightContext(project=Project.at(root), **fields))  # type: ignore[arg-type]

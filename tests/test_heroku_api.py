@@ -1,4 +1,4 @@
-"""deploytools.heroku against the fake Platform API: snapshot, faults, tokens, save/load."""
+"""deploytools.facts.platform_api against the fake Platform API: snapshot, faults, save and load."""
 
 from __future__ import annotations
 
@@ -8,19 +8,23 @@ from typing import Any
 
 import pytest
 
-from deploytools import heroku
+from deploytools.facts import platform_api
+from deploytools.facts import snapshot as snapshot_facts
 from tests.fakeheroku import STATES, TOKEN, FakeHeroku, load_state, validate
+from tests.helpers import (
+    ROOT,
+)
 
 
-def client(**kwargs: Any) -> heroku.HerokuClient:
-    return heroku.HerokuClient(TOKEN, **kwargs)
+def client(**kwargs: Any) -> platform_api.HerokuClient:
+    return platform_api.HerokuClient(TOKEN, **kwargs)
 
 
 @pytest.mark.parametrize("state", STATES)
 def test_every_fixture_state_matches_the_schema(fake_heroku: FakeHeroku, state: str) -> None:
     app = fake_heroku.add_state(state)
     with client() as c:
-        snapshot = heroku.fetch_snapshot(app, c)
+        snapshot = platform_api.fetch_snapshot(app, c)
     assert snapshot.app_name == app
     assert snapshot.formation and snapshot.dyno_sizes
     assert not fake_heroku.schema_errors
@@ -35,12 +39,12 @@ def test_fixture_that_drifts_from_the_schema_is_caught() -> None:
 
 def test_snapshot_has_every_endpoint_and_raw_fields(fake_heroku: FakeHeroku) -> None:
     app = fake_heroku.add_state("production_ready")
-    snapshot = heroku.take_snapshot(app)
+    snapshot = platform_api.take_snapshot(app)
     assert snapshot.app["build_stack"]["name"] == "heroku-24"
     assert {a["addon_service"]["name"] for a in snapshot.addons} >= {"heroku-postgresql"}
     assert snapshot.addons[0]["state"] == "provisioned"
     assert [r["version"] for r in snapshot.releases][:3] == [42, 41, 40]
-    assert len(snapshot.releases) == heroku.RELEASES_KEPT
+    assert len(snapshot.releases) == platform_api.RELEASES_KEPT
     assert snapshot.slug is not None and snapshot.slug["commit"].startswith("60883d9")
     assert snapshot.config_vars["WEB_CONCURRENCY"] == "3"
     assert snapshot.has_config_values
@@ -55,7 +59,7 @@ def test_pagination_206_is_followed_and_nothing_is_printed(
 ) -> None:
     app = fake_heroku.add_state("production_ready")
     fake_heroku.fault("/dyno-sizes", page_size=4)
-    snapshot = heroku.take_snapshot(app)
+    snapshot = platform_api.take_snapshot(app)
     assert len(snapshot.dyno_sizes) == len(fake_heroku.dyno_sizes) == 9
     assert [p for p, _h in fake_heroku.requests].count("/dyno-sizes") == 3
     assert capsys.readouterr().out == ""
@@ -66,7 +70,7 @@ def test_429_then_success_honours_retry_after(fake_heroku: FakeHeroku) -> None:
     fake_heroku.fault("/formation", status=429, headers={"Retry-After": "0"}, times=1)
     waits: list[float] = []
     with client(sleep=waits.append) as c:
-        snapshot = heroku.fetch_snapshot(app, c)
+        snapshot = platform_api.fetch_snapshot(app, c)
     assert snapshot.formation[0]["type"] == "web"
     assert waits == [0.0]
 
@@ -76,7 +80,7 @@ def test_retry_after_is_capped(fake_heroku: FakeHeroku) -> None:
     fake_heroku.fault("/addons", status=503, headers={"Retry-After": "3600"}, times=2)
     waits: list[float] = []
     with client(sleep=waits.append, timeout=0.5, retries=2) as c:
-        heroku.fetch_snapshot(app, c)
+        platform_api.fetch_snapshot(app, c)
     assert waits == [0.5, 0.5]
 
 
@@ -84,8 +88,11 @@ def test_repeated_5xx_gives_up_after_the_retries(fake_heroku: FakeHeroku) -> Non
     app = fake_heroku.add_state("production_ready")
     fake_heroku.fault("/domains", status=503)
     waits: list[float] = []
-    with client(sleep=waits.append, retries=2) as c, pytest.raises(heroku.HerokuAPIError) as err:
-        heroku.fetch_snapshot(app, c)
+    with (
+        client(sleep=waits.append, retries=2) as c,
+        pytest.raises(platform_api.HerokuAPIError) as err,
+    ):
+        platform_api.fetch_snapshot(app, c)
     assert str(err.value).startswith(
         f"Heroku API GET /apps/{app}/domains: HTTP 503 after 2 retries"
     )
@@ -100,8 +107,8 @@ def test_client_errors_are_one_line_naming_the_endpoint(
 ) -> None:
     app = fake_heroku.add_state("production_ready")
     fake_heroku.fault("/config-vars", status=status)
-    with pytest.raises(heroku.HerokuAPIError) as err:
-        heroku.take_snapshot(app)
+    with pytest.raises(platform_api.HerokuAPIError) as err:
+        platform_api.take_snapshot(app)
     text = str(err.value)
     assert f"/apps/{app}/config-vars" in text and f"HTTP {status}" in text and needle in text
     assert "\n" not in text and TOKEN not in text
@@ -109,42 +116,44 @@ def test_client_errors_are_one_line_naming_the_endpoint(
 
 def test_wrong_token_is_401(fake_heroku: FakeHeroku) -> None:
     app = fake_heroku.add_state("production_ready")
-    with pytest.raises(heroku.HerokuAPIError, match="HTTP 401") as err:
-        heroku.take_snapshot(app, token="not-the-token")
+    with pytest.raises(platform_api.HerokuAPIError, match="HTTP 401") as err:
+        platform_api.take_snapshot(app, token="not-the-token")
     assert "not-the-token" not in str(err.value)
 
 
 def test_unknown_app_is_404(fake_heroku: FakeHeroku) -> None:
-    with pytest.raises(heroku.HerokuAPIError, match="HTTP 404"):
-        heroku.take_snapshot("no-such-app")
+    with pytest.raises(platform_api.HerokuAPIError, match="HTTP 404"):
+        platform_api.take_snapshot("no-such-app")
 
 
 def test_slow_endpoint_times_out(fake_heroku: FakeHeroku) -> None:
     app = fake_heroku.add_state("production_ready")
     fake_heroku.fault("/sni-endpoints", delay=1.5)
-    with client(timeout=0.2) as c, pytest.raises(heroku.HerokuAPIError) as err:
-        heroku.fetch_snapshot(app, c)
+    with client(timeout=0.2) as c, pytest.raises(platform_api.HerokuAPIError) as err:
+        platform_api.fetch_snapshot(app, c)
     assert "sni-endpoints" in str(err.value) and "timeout" in str(err.value)
 
 
 def test_malformed_json(fake_heroku: FakeHeroku) -> None:
     app = fake_heroku.add_state("production_ready")
     fake_heroku.fault("/log-drains", malformed=True)
-    with pytest.raises(heroku.HerokuAPIError, match="log-drains: the answer is not valid JSON"):
-        heroku.take_snapshot(app)
+    with pytest.raises(
+        platform_api.HerokuAPIError, match="log-drains: the answer is not valid JSON"
+    ):
+        platform_api.take_snapshot(app)
 
 
 def test_connection_refused() -> None:
     with (
-        heroku.HerokuClient(TOKEN, "http://127.0.0.1:9", timeout=0.5, retries=0) as c,
-        pytest.raises(heroku.HerokuAPIError, match="could not connect"),
+        platform_api.HerokuClient(TOKEN, "http://127.0.0.1:9", timeout=0.5, retries=0) as c,
+        pytest.raises(platform_api.HerokuAPIError, match="could not connect"),
     ):
-        heroku.fetch_snapshot("any-app", c)
+        platform_api.fetch_snapshot("any-app", c)
 
 
 def test_fetch_config_vars(fake_heroku: FakeHeroku) -> None:
     app = fake_heroku.add_state("hobby")
-    assert heroku.fetch_config_vars(app)["WEB_CONCURRENCY"] == "3"
+    assert platform_api.fetch_config_vars(app)["WEB_CONCURRENCY"] == "3"
 
 
 # --- token, app name, base URL -------------------------------------------------------------
@@ -156,28 +165,28 @@ def test_token_from_netrc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     netrc.chmod(0o600)
     monkeypatch.delenv("HEROKU_API_KEY", raising=False)
     monkeypatch.setenv("NETRC", str(netrc))
-    assert heroku.api_token() == "tok-from-netrc"
+    assert platform_api.api_token() == "tok-from-netrc"
     monkeypatch.setenv("HEROKU_API_KEY", "tok-from-env")
-    assert heroku.api_token() == "tok-from-env"
+    assert platform_api.api_token() == "tok-from-env"
 
 
 def test_no_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HEROKU_API_KEY", raising=False)
     monkeypatch.delenv("NETRC", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
-    with pytest.raises(heroku.HerokuAPIError, match="HEROKU_API_KEY"):
-        heroku.api_token()
+    with pytest.raises(platform_api.HerokuAPIError, match="HEROKU_API_KEY"):
+        platform_api.api_token()
     (tmp_path / ".netrc").write_text("machine github.com password other\n")
     (tmp_path / ".netrc").chmod(0o600)
-    with pytest.raises(heroku.HerokuAPIError, match="No api.heroku.com entry"):
-        heroku.api_token()
+    with pytest.raises(platform_api.HerokuAPIError, match="No api.heroku.com entry"):
+        platform_api.api_token()
 
 
 def test_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HEROKU_API_URL", raising=False)
-    assert heroku.api_url() == "https://api.heroku.com"
+    assert platform_api.api_url() == "https://api.heroku.com"
     monkeypatch.setenv("HEROKU_API_URL", "http://127.0.0.1:1234/")
-    assert heroku.api_url() == "http://127.0.0.1:1234"
+    assert platform_api.api_url() == "http://127.0.0.1:1234"
 
 
 @pytest.mark.parametrize(
@@ -189,15 +198,15 @@ def test_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     ],
 )
 def test_app_from_remote_url(url: str, name: str | None) -> None:
-    assert heroku.app_from_remote_url(url) == name
+    assert platform_api.app_from_remote_url(url) == name
 
 
 def test_resolve_app_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     import subprocess
 
     monkeypatch.delenv("HEROKU_APP_NAME", raising=False)
-    with pytest.raises(heroku.HerokuAPIError, match="--app NAME"):
-        heroku.resolve_app(None, tmp_path)
+    with pytest.raises(platform_api.HerokuAPIError, match="--app NAME"):
+        platform_api.resolve_app(None, tmp_path)
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     subprocess.run(
         [
@@ -211,12 +220,12 @@ def test_resolve_app_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sett
         ],
         check=True,
     )
-    assert heroku.resolve_app(None, tmp_path) == "from-git"
+    assert platform_api.resolve_app(None, tmp_path) == "from-git"
     monkeypatch.setenv("HEROKU_APP_NAME", "from-env")
-    assert heroku.resolve_app(None, tmp_path) == "from-env"
+    assert platform_api.resolve_app(None, tmp_path) == "from-env"
     settings.DEPLOYTOOLS = {"HEROKU_APP": "from-setting"}
-    assert heroku.resolve_app(None, tmp_path) == "from-setting"
-    assert heroku.resolve_app("from-option", tmp_path) == "from-option"
+    assert platform_api.resolve_app(None, tmp_path) == "from-setting"
+    assert platform_api.resolve_app("from-option", tmp_path) == "from-option"
 
 
 # --- save and load ---------------------------------------------------------------------------
@@ -226,20 +235,20 @@ def test_saved_snapshot_keeps_names_and_allow_listed_values_only(
     fake_heroku: FakeHeroku, tmp_path: Path
 ) -> None:
     app = fake_heroku.add_state("fir")
-    snapshot = heroku.take_snapshot(app)
+    snapshot = platform_api.take_snapshot(app)
     assert snapshot.slug is not None
     # The real API answers with a pre-signed download URL for the slug: a credential.
     signed = "https://s3.example/slugs/abc.tar.gz?Signature=SLUGSIGNATURE123"
     snapshot.slug["blob"]["url"] = signed
     path = tmp_path / "snap.json"
-    heroku.save_snapshot(snapshot, path)
+    snapshot_facts.save_snapshot(snapshot, path)
     text = path.read_text()
     assert "SLUGSIGNATURE123" not in text and "/slugs/abc" not in text
     for name, value in load_state("fir")["config-vars"].items():
-        if name not in heroku.NON_SECRET_CONFIG_VARS:
+        if name not in snapshot_facts.NON_SECRET_CONFIG_VARS:
             assert value not in text
     assert "otel-SECRETVALUE-999" not in text and TOKEN not in text
-    loaded = heroku.load_snapshot(path)
+    loaded = snapshot_facts.load_snapshot(path)
     assert loaded.config_vars["DATABASE_URL"] is None
     assert loaded.config_vars["WEB_CONCURRENCY"] == "3"
     assert not loaded.has_config_values
@@ -264,13 +273,13 @@ def test_bad_snapshot_files(tmp_path: Path, content: str | None, reason: str) ->
     path = tmp_path / "bad.json"
     if content is not None:
         path.write_text(content)
-    with pytest.raises(heroku.SnapshotError) as err:
-        heroku.load_snapshot(path)
+    with pytest.raises(snapshot_facts.SnapshotError) as err:
+        snapshot_facts.load_snapshot(path)
     assert str(err.value).startswith(f"{path}: ") and reason in str(err.value)
 
 
 def test_example_snapshot_loads() -> None:
-    path = Path(heroku.__file__).parent / "examples" / "snapshot.json"
-    snapshot = heroku.load_snapshot(path)
+    path = ROOT / "deploytools" / "examples" / "snapshot.json"
+    snapshot = snapshot_facts.load_snapshot(path)
     assert snapshot.app_name and not snapshot.has_config_values
-    assert json.loads(path.read_text())["format"] == heroku.SNAPSHOT_FORMAT
+    assert json.loads(path.read_text())["format"] == snapshot_facts.SNAPSHOT_FORMAT

@@ -1,19 +1,23 @@
-"""The 7xx checks (Heroku's Production Check) on fixture app states: each ID fails and passes."""
+"""E701–I717 (Heroku's Production Check) on fixture app states: each ID fails and passes."""
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from deploytools.checks.heroku import CHECKLIST, deployed_commit, pretty_size
-from deploytools.checks.registry import CATALOGUE, Context
-from deploytools.checks.run import CheckResult, run_checks
-from deploytools.heroku import Snapshot
+from deploytools.checks.registry import CATALOGUE
+from deploytools.checks.run import CheckResult, run_one
+from deploytools.context import Context, ProductionContext
+from deploytools.facts.project import Project
+from deploytools.facts.snapshot import Snapshot, deployed_commit, pretty_size
+from deploytools.production_check import CHECKLIST
 from tests.fakeheroku import load_state
+from tests.helpers import (
+    git,
+)
 
 TODAY = date(2026, 1, 1)
 
@@ -42,13 +46,11 @@ def snapshot(state: str, **changes: Any) -> Snapshot:
 def run(
     name: str, snap: Snapshot | None, today: date = TODAY, base_dir: Path | None = None
 ) -> CheckResult:
-    options: dict[str, Any] = {"today": today}
-    if snap is not None:
-        options["snapshot"] = snap
-    context = Context(command="production_check", options=options)
-    if base_dir is not None:
-        context.base_dir = base_dir
-    return run_checks(context, [CATALOGUE[name]]).checks[0]
+    project = Project.at(base_dir) if base_dir is not None else Project.here()
+    if snap is None:
+        return run_one(CATALOGUE[name], Context(project=project, today=today))
+    context = ProductionContext(project=project, snapshot=snap, today=today)
+    return run_one(CATALOGUE[name], context)
 
 
 def ids(check: CheckResult) -> list[str]:
@@ -59,7 +61,7 @@ def hints(check: CheckResult) -> str:
     return "\n".join(str(m.hint) for m in check.messages)
 
 
-@pytest.mark.parametrize("name", [name for name, _title in CHECKLIST])
+@pytest.mark.parametrize("name", list(CHECKLIST))
 def test_production_ready_passes_all_nine(name: str) -> None:
     check = run(name, snapshot("production_ready"))
     assert check.status == "passed", (check.ids, check.detail)
@@ -76,7 +78,7 @@ def test_skipped_without_snapshot(name: str) -> None:
 
 def test_hobby_app_fails_the_checklist() -> None:
     snap = snapshot("hobby")
-    found = {name: ids(run(name, snap)) for name, _t in CHECKLIST}
+    found = {name: ids(run(name, snap)) for name in CHECKLIST}
     assert found == {
         "heroku_stack": [],
         "heroku_dyno_types": ["E704", "W705"],
@@ -258,30 +260,6 @@ def test_w716_maintenance_and_failed_release() -> None:
     assert "heroku maintenance:off -a weareone-maint" in hints(check)
     assert "heroku releases:output 43 -a weareone-maint" in hints(check)
     assert run("heroku_release_state", snapshot("production_ready")).status == "passed"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    git(tmp_path, "init", "-q", "-b", "local/production")
-    git(
-        tmp_path,
-        "-c",
-        "user.email=t@e",
-        "-c",
-        "user.name=t",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "x",
-    )
-    return tmp_path
 
 
 def test_i717_deployed_commit(repo: Path) -> None:

@@ -13,7 +13,10 @@ import pytest
 from django.utils import translation
 
 from deploytools.management.commands import heroku_release, preflight, production_check
-from tests.test_project_checks import make_project, run
+from tests.helpers import (
+    check_tree,
+    make_project,
+)
 
 
 @pytest.fixture
@@ -31,7 +34,7 @@ def bracketed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def messages(base: Path, check: str) -> list[str]:
-    return sorted(str(m.msg) for m in run(base, check).messages)
+    return sorted(str(m.msg) for m in check_tree(base, check).messages)
 
 
 def test_e201_problem_text_is_translated(tmp_path: Path, bracketed: None) -> None:

@@ -7,9 +7,11 @@ import json
 import psycopg2
 import pytest
 
-from deploytools.release import LOCK_KEY
+from deploytools.release_phase.lock import LOCK_KEY
 from tests import postgres
-from tests.conftest import run_manage
+from tests.helpers import (
+    run_manage,
+)
 
 pytestmark = pytest.mark.slow
 

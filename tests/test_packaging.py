@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import (
+    ROOT,
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,8 @@
-"""1xx: each production-settings check, failing and passing, in this process."""
+"""E100–W104, W107–W114: each production-settings check, failing and passing, in this process."""
 
 from __future__ import annotations
 
 import os
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -14,21 +13,37 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from deploytools.checks.registry import CATALOGUE, Context, Skipped
-from deploytools.checks.run import run_checks
+from deploytools.checks.registry import CATALOGUE
+from deploytools.context import Context, Skipped
+from tests.helpers import (
+    project_at,
+    run,
+)
 
 SQLITE = {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}
+
+
 PG = {"ENGINE": "django.db.backends.postgresql", "NAME": "app", "HOST": "127.0.0.1"}
+
+
 GOOD_PG = {**PG, "CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True, "OPTIONS": {"sslmode": "require"}}
+
+
 SECURITY = "django.middleware.security.SecurityMiddleware"
+
+
 WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
+
+
 SESSIONS = "django.contrib.sessions.middleware.SessionMiddleware"
+
+
 override_databases = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
 
 
 def ids(name: str, context: Context | None = None) -> list[str]:
     """The message IDs of one check, run as our commands run it."""
-    messages = CATALOGUE[name].func(context=context or Context(base_dir=Path.cwd()))
+    messages = CATALOGUE[name].func(context=context or Context(project=project_at(Path.cwd())))
     return [str(m.id) for m in messages]
 
 
@@ -45,7 +60,7 @@ def test_every_1xx_check_is_catalogued_with_the_settings_tags() -> None:
 
 def test_e100_passes_in_process_and_names_the_module() -> None:
     context = Context()
-    result = run_checks(context, [CATALOGUE["settings_load"]])
+    result = run(context, "settings_load")
     assert result.checks[0].status == "passed"
     assert result.checks[0].detail == "tests.settings"
 
@@ -87,67 +102,6 @@ def test_w104_database_ssl() -> None:
         assert ids("database_ssl") == []
     with override_settings(DATABASES={"default": SQLITE}), pytest.raises(Skipped):
         ids("database_ssl")
-
-
-def test_e105_secret_key_differs_from_a_second_evaluation() -> None:
-    # tests.settings evaluated again gives the key it gave at startup...
-    assert ids("secret_key_stable") == []
-    # ... and a key that is not what the module gives is caught.
-    with override_settings(SECRET_KEY="not-what-the-module-says-" + "x" * 40):
-        assert ids("secret_key_stable") == ["deploytools.E105"]
-
-
-def _settings_module(tmp_path: Path, name: str, body: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    (tmp_path / f"{name}.py").write_text(body)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    return name
-
-
-def test_w106_lists_variables_read_but_missing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    module = _settings_module(
-        tmp_path,
-        "w106_inprocess_settings",
-        "import os\n"
-        "SECRET_KEY = 'fixed'\n"
-        "A = os.environ.get('W106_SENTRY_DSN')\n"
-        "B = os.getenv('W106_FEATURE', 'off')\n"
-        "C = 'W106_OPTIONAL' in os.environ\n"
-        "D = os.environ.get('PORT'), os.environ.get('DYNO')\n",
-        monkeypatch,
-    )
-    context = Context(config_vars={"W106_FEATURE": "on"})
-    with override_settings(
-        SETTINGS_MODULE=module, DEPLOYTOOLS={"OPTIONAL_ENV_VARS": ["W106_OPTIONAL"]}
-    ):
-        messages = CATALOGUE["environment_complete"].func(context=context)
-        assert [m.id for m in messages] == ["deploytools.W106"]
-        assert "W106_SENTRY_DSN" in messages[0].msg
-        for absent in ("W106_FEATURE", "W106_OPTIONAL", "PORT", "DYNO"):
-            assert absent not in messages[0].msg
-        complete = Context(config_vars={"W106_FEATURE": "on", "W106_SENTRY_DSN": "x"})
-        assert ids("environment_complete", complete) == []
-    # The evaluation left no trace: os.environ is the real one, the module is not cached.
-    assert type(__import__("os").environ).__name__ == "_Environ"
-    assert module not in sys.modules
-
-
-def test_w106_and_e105_skip_without_a_settings_module() -> None:
-    with override_settings(SETTINGS_MODULE=None):
-        for name in ("environment_complete", "secret_key_stable"):
-            with pytest.raises(Skipped):
-                ids(name)
-
-
-def test_w106_skips_when_the_second_evaluation_raises(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    module = _settings_module(
-        tmp_path, "w106_raising_settings", "raise RuntimeError('boom')\n", monkeypatch
-    )
-    with override_settings(SETTINGS_MODULE=module), pytest.raises(Skipped, match="RuntimeError"):
-        ids("environment_complete")
 
 
 def test_w107_whitenoise_position() -> None:
@@ -245,7 +199,7 @@ def _project(tmp_path: Path, procfile: str | None, gunicorn_conf: str | None) ->
         (tmp_path / "Procfile").write_text(procfile)
     if gunicorn_conf is not None:
         (tmp_path / "gunicorn.conf.py").write_text(gunicorn_conf)
-    return Context(base_dir=tmp_path, config_vars={})
+    return Context(project=project_at(tmp_path), config_vars={})
 
 
 @pytest.mark.parametrize(
@@ -353,7 +307,7 @@ def test_registered_with_djangos_check_deploy() -> None:
 def test_e100_fails_when_a_setting_raises_on_read_and_e105_skips() -> None:
     # An empty SECRET_KEY imports fine but Django raises when it is read: the app cannot boot.
     with override_settings(SECRET_KEY=""):
-        result = run_checks(Context(), [CATALOGUE["settings_load"], CATALOGUE["secret_key_stable"]])
+        result = run(Context(), "settings_load", "secret_key_stable")
     load, stable = result.checks
     assert (load.status, load.ids) == ("failed", ["deploytools.E100"])
     assert load.messages[0].obj == "settings.SECRET_KEY"

@@ -10,7 +10,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.conftest import ROOT
+from tests.helpers import (
+    ROOT,
+)
 
 
 @pytest.mark.django_db

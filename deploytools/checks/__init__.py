@@ -1,18 +1,8 @@
 """
-THE checks module of deploytools: one file per area, numbered like the catalogue.
+The checks: judgement only. One module per range of IDs, each saying which in its first line.
 
-``registry.load_catalogue()`` imports them all (the commands do, through ``checks.run``);
-``apps.py`` registers them with Django lazily, one check per area (see ``registry.AREAS``).
-Every module here must stay cheap to import (heavy imports go inside the checks).
+A check reads its typed context (:mod:`deploytools.context`) and the facts gathered for it
+(:mod:`deploytools.facts`), and returns Django check messages; :mod:`.registry` holds their
+declarations, :mod:`.run` runs them into report lines. Every module here stays cheap to import
+(heavy imports go inside the checks): ``apps.py`` registers them with Django lazily.
 """
-
-from deploytools.checks.registry import (
-    CATALOGUE,
-    CheckSpec,
-    Context,
-    Skipped,
-    deploytools_check,
-    load_catalogue,
-)
-
-__all__ = ["CATALOGUE", "CheckSpec", "Context", "Skipped", "deploytools_check", "load_catalogue"]

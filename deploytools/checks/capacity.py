@@ -1,4 +1,4 @@
-"""8xx: capacity — how big must the apps be (tag heroku)."""
+"""E801–I803: capacity — how big must the apps be (tag heroku): connections, memory, sizing."""
 
 from __future__ import annotations
 
@@ -8,31 +8,22 @@ from django.core import checks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deploytools.checks.registry import Context, Messages, Skipped, context_of, deploytools_check
+from deploytools.checks.registry import Messages, check
+from deploytools.context import ProductionContext, Skipped, memoized
 
 if TYPE_CHECKING:
-    from deploytools.capacity import GunicornSettings, MemoryMeasurement
+    from deploytools.facts.sizing import GunicornSettings
+    from deploytools.facts.worker_memory import MemoryMeasurement
 
 CHILD_TIMEOUT_SECONDS = 120
 
 
-def _snapshot(context: Context) -> Any:
-    snapshot = context.options.get("snapshot")
-    if snapshot is None:
-        raise Skipped(_("no Heroku snapshot (run production_check)"))
-    return snapshot
+def _config_vars(context: ProductionContext) -> dict[str, str | None]:
+    return dict(context.snapshot.config_vars)
 
 
-def _config_vars(context: Context) -> dict[str, str | None]:
-    snapshot = _snapshot(context)
-    found = dict(getattr(snapshot, "config_vars", None) or {})
-    if not found and context.config_vars is not None:
-        found = dict(context.config_vars)
-    return found
-
-
-def _formation(context: Context, process_type: str) -> dict[str, Any] | None:
-    for entry in getattr(_snapshot(context), "formation", None) or []:
+def _formation(context: ProductionContext, process_type: str) -> dict[str, Any] | None:
+    for entry in context.snapshot.formation:
         if isinstance(entry, dict) and entry.get("type") == process_type:
             return entry
     return None
@@ -50,7 +41,7 @@ def _quantity(entry: dict[str, Any]) -> int:
     return quantity if isinstance(quantity, int) and not isinstance(quantity, bool) else 0
 
 
-def _web(context: Context) -> tuple[dict[str, Any], str]:
+def _web(context: ProductionContext) -> tuple[dict[str, Any], str]:
     web = _formation(context, "web")
     if web is None:
         raise Skipped(_("the app has no web process type"))
@@ -60,16 +51,15 @@ def _web(context: Context) -> tuple[dict[str, Any], str]:
     return web, size
 
 
-def _app_flag(context: Context) -> str:
-    app = context.options.get("app")
-    return f" --app {app}" if app else ""
+def _app_flag(context: ProductionContext) -> str:
+    return f" --app {context.app}" if context.app else ""
 
 
-def _web_command(context: Context, web: dict[str, Any]) -> str | None:
+def _web_command(context: ProductionContext, web: dict[str, Any]) -> str | None:
     command = web.get("command")
     if isinstance(command, str) and command.strip():
         return command
-    procfile = context.base_dir / "Procfile"
+    procfile = context.project.tree / "Procfile"
     try:
         for line in procfile.read_text(encoding="utf-8").splitlines():
             name, _sep, rest = line.partition(":")
@@ -80,69 +70,61 @@ def _web_command(context: Context, web: dict[str, Any]) -> str | None:
     return None
 
 
-def gunicorn_settings(context: Context) -> GunicornSettings:
+@memoized
+def gunicorn_settings(context: ProductionContext) -> GunicornSettings:
     """Workers and threads of one web dyno, evaluated once per run (a child process)."""
-    from deploytools import capacity
+    import tempfile
+    from pathlib import Path
 
-    def compute() -> GunicornSettings | str:
-        import tempfile
-        from pathlib import Path
+    from deploytools.facts import sizing
 
-        web, size = _web(context)
-        config_vars = _config_vars(context)
-        with tempfile.TemporaryDirectory(prefix="deploytools-gunicorn-") as tmp:
-            env = capacity.safe_environment(config_vars, Path(tmp))
-            # Heroku's Python buildpack sets WEB_CONCURRENCY at boot when the app has none.
-            default = capacity.default_web_concurrency(size)
-            if "WEB_CONCURRENCY" not in config_vars and default is not None:
-                env["WEB_CONCURRENCY"] = str(default)
-            try:
-                return capacity.gunicorn_settings(
-                    context.base_dir, env, _web_command(context, web), CHILD_TIMEOUT_SECONDS
-                )
-            except capacity.ChildFailed as exc:
-                return str(exc)
-
-    found = context.memo("capacity.gunicorn", compute)
-    if isinstance(found, str):
-        raise Skipped(_("could not evaluate the gunicorn settings (%(why)s)") % {"why": found})
-    return found  # type: ignore[no-any-return]
-
-
-def worker_memory(context: Context) -> MemoryMeasurement:
-    """One web worker's memory, measured once per run; the command may turn it off."""
-    from deploytools import capacity
-    from deploytools.conf import conf
-
-    if context.options.get("measure_memory") is False:
-        raise Skipped(_("memory measurement turned off"))
-
-    def compute() -> MemoryMeasurement | str:
-        from django.conf import settings
-
-        wsgi = getattr(settings, "WSGI_APPLICATION", None)
-        if not wsgi:
-            return _("settings.WSGI_APPLICATION is not set")
+    web, size = _web(context)
+    config_vars = _config_vars(context)
+    with tempfile.TemporaryDirectory(prefix="deploytools-gunicorn-") as tmp:
+        env = sizing.safe_environment(config_vars, Path(tmp))
+        # Heroku's Python buildpack sets WEB_CONCURRENCY at boot when the app has none.
+        default = sizing.default_web_concurrency(size)
+        if "WEB_CONCURRENCY" not in config_vars and default is not None:
+            env["WEB_CONCURRENCY"] = str(default)
         try:
-            return capacity.measure_worker_memory(
-                context.base_dir,
+            return sizing.gunicorn_settings(
+                context.project.tree, env, _web_command(context, web), CHILD_TIMEOUT_SECONDS
+            )
+        except sizing.ChildFailed as exc:
+            raise Skipped(
+                _("could not evaluate the gunicorn settings (%(why)s)") % {"why": exc}
+            ) from None
+
+
+@memoized
+def worker_memory(context: ProductionContext) -> MemoryMeasurement:
+    """One web worker's memory, measured once per run; the command may turn it off."""
+    from django.conf import settings
+
+    from deploytools.conf import conf
+    from deploytools.facts import worker_memory as memory
+
+    if not context.measure_memory:
+        raise Skipped(_("memory measurement turned off"))
+    wsgi = getattr(settings, "WSGI_APPLICATION", None)
+    why = _("settings.WSGI_APPLICATION is not set")
+    if wsgi:
+        try:
+            return memory.measure_worker_memory(
+                context.project,
                 _config_vars(context),
                 str(wsgi),
                 conf.memory_probe_urls,
                 CHILD_TIMEOUT_SECONDS,
             )
-        except capacity.ChildFailed as exc:
-            return str(exc)
-
-    found = context.memo("capacity.memory", compute)
-    if isinstance(found, str):
-        raise Skipped(_("could not measure the app's memory (%(why)s)") % {"why": found})
-    return found  # type: ignore[no-any-return]
+        except memory.ChildFailed as exc:
+            why = str(exc)
+    raise Skipped(_("could not measure the app's memory (%(why)s)") % {"why": why})
 
 
-def _postgres_plan(context: Context) -> str:
+def _postgres_plan(context: ProductionContext) -> str:
     candidates: list[tuple[bool, str]] = []
-    for addon in getattr(_snapshot(context), "addons", None) or []:
+    for addon in context.snapshot.addons:
         if not isinstance(addon, dict):
             continue
         plan = addon.get("plan") if isinstance(addon.get("plan"), dict) else {}
@@ -160,8 +142,8 @@ def _postgres_plan(context: Context) -> str:
     return candidates[0][1]
 
 
-def _preboot(context: Context) -> bool:
-    for feature in getattr(_snapshot(context), "features", None) or []:
+def _preboot(context: ProductionContext) -> bool:
+    for feature in context.snapshot.features:
         if isinstance(feature, dict) and feature.get("name") == "preboot":
             return bool(feature.get("enabled"))
     return False
@@ -172,19 +154,18 @@ E801_MSG = gettext_lazy(
 )
 
 
-@deploytools_check(
+@check(
     name="database_connections",
     title=gettext_lazy("Database connections fit the Postgres plan"),
-    ids=["E801"],
+    ids={"E801": gettext_lazy("database connections needed exceed the Postgres plan's limit")},
     tags=["heroku"],
 )
-def check_database_connections(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_database_connections(context: ProductionContext) -> Messages:
     """E801: web dynos × workers × threads + other dynos + margin ≤ the plan's connection limit."""
-    from deploytools import capacity
+    from deploytools.facts import sizing
 
-    context = context_of(kwargs)
     plan = _postgres_plan(context)
-    limit = capacity.postgres_connection_limit(plan)
+    limit = sizing.postgres_connection_limit(plan)
     if limit is None:
         raise Skipped(_("connection limit of %(plan)s unknown") % {"plan": plan})
     web, _size = _web(context)
@@ -200,13 +181,13 @@ def check_database_connections(app_configs: Any = None, **kwargs: Any) -> Messag
         + (_(" (×2 during preboot)") if preboot else "")
     ]
     others = 0
-    for entry in getattr(_snapshot(context), "formation", None) or []:
+    for entry in context.snapshot.formation:
         if not isinstance(entry, dict) or entry.get("type") in ("web", "release"):
             continue
         quantity = _quantity(entry)
         if quantity <= 0:
             continue
-        per_dyno = capacity.worker_concurrency(entry.get("command"))
+        per_dyno = sizing.worker_concurrency(entry.get("command"))
         others += quantity * per_dyno
         parts.append(
             _("%(type)s %(n)d × %(c)d = %(total)d")
@@ -217,14 +198,14 @@ def check_database_connections(app_configs: Any = None, **kwargs: Any) -> Messag
                 "total": quantity * per_dyno,
             }
         )
-    margin = capacity.RELEASE_AND_ONE_OFF_MARGIN
+    margin = sizing.RELEASE_AND_ONE_OFF_MARGIN
     parts.append(_("%(margin)d release phase and one-off") % {"margin": margin})
     needed = web_peak + others + margin
     arithmetic = " + ".join(parts) + _(" = %(needed)d of %(limit)d (%(plan)s, %(source)s)") % {
         "needed": needed,
         "limit": limit,
         "plan": plan,
-        "source": capacity.POSTGRES_LIMITS_SOURCE,
+        "source": sizing.POSTGRES_LIMITS_SOURCE,
     }
     context.evidence(arithmetic)
     if needed <= limit:
@@ -252,27 +233,30 @@ def check_database_connections(app_configs: Any = None, **kwargs: Any) -> Messag
     ]
 
 
-def _web_memory(context: Context) -> tuple[dict[str, Any], str, float, MemoryMeasurement]:
-    from deploytools import capacity
+def _web_memory(context: ProductionContext) -> tuple[dict[str, Any], str, float, MemoryMeasurement]:
+    from deploytools.facts import sizing
 
     web, size = _web(context)
-    memory_mb = capacity.dyno_memory_mb(size, getattr(_snapshot(context), "dyno_sizes", None) or [])
+    memory_mb = sizing.dyno_memory_mb(size, context.snapshot.dyno_sizes)
     if memory_mb is None:
         raise Skipped(_("memory of dyno size %(size)s unknown") % {"size": size})
     return web, size, memory_mb, worker_memory(context)
 
 
-@deploytools_check(
+@check(
     name="web_memory",
     title=gettext_lazy("Web workers fit the dyno's memory"),
-    ids=["W802"],
+    ids={
+        "W802": gettext_lazy(
+            "WEB_CONCURRENCY × measured worker memory over 80% of the dyno's memory"
+        )
+    },
     tags=["heroku"],
 )
-def check_web_memory(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_web_memory(context: ProductionContext) -> Messages:
     """W802: master + WEB_CONCURRENCY × one worker's memory stays under 80% of the dyno's."""
-    from deploytools import capacity
+    from deploytools.facts import sizing
 
-    context = context_of(kwargs)
     _web_entry, size, memory_mb, measured = _web_memory(context)
     workers = gunicorn_settings(context).workers
     used = measured.baseline_mb + workers * measured.worker_mb
@@ -282,20 +266,20 @@ def check_web_memory(app_configs: Any = None, **kwargs: Any) -> Messages:
         "(%(share).0f%%)"
     ) % {
         "w": workers,
-        "worker": capacity.format_mb(measured.worker_mb),
-        "master": capacity.format_mb(measured.baseline_mb),
-        "used": capacity.format_mb(used),
+        "worker": sizing.format_mb(measured.worker_mb),
+        "master": sizing.format_mb(measured.baseline_mb),
+        "used": sizing.format_mb(used),
         "size": size,
-        "memory": capacity.format_mb(memory_mb),
+        "memory": sizing.format_mb(memory_mb),
         "share": share * 100,
     }
     failing = sorted(url for url, status in measured.statuses.items() if status >= 500)
     if failing:
         arithmetic += _("; probe URLs answering 5xx: %(urls)s") % {"urls": ", ".join(failing)}
     context.evidence(arithmetic)
-    if share <= capacity.MEMORY_HEADROOM:
+    if share <= sizing.MEMORY_HEADROOM:
         return []
-    fit = capacity.fitting_workers(memory_mb, measured.worker_mb, measured.baseline_mb)
+    fit = sizing.fitting_workers(memory_mb, measured.worker_mb, measured.baseline_mb)
     return [
         checks.Warning(
             _(
@@ -304,10 +288,10 @@ def check_web_memory(app_configs: Any = None, **kwargs: Any) -> Messages:
             )
             % {
                 "w": workers,
-                "used": capacity.format_mb(used),
+                "used": sizing.format_mb(used),
                 "share": share * 100,
                 "size": size,
-                "memory": capacity.format_mb(memory_mb),
+                "memory": sizing.format_mb(memory_mb),
             },
             hint=_(
                 "%(arithmetic)s. Run fewer workers or a larger dyno: heroku config:set "
@@ -334,42 +318,41 @@ def recommend(
     where they do; concurrency is what fits, capped at Heroku's CPU-based default for the size;
     at least two dynos, so one can restart while the other serves.
     """
-    from deploytools import capacity
+    from deploytools.facts import sizing
 
     del threads  # threads share their worker's memory; they matter for connections only
-    candidates = [capacity.normalize_size(size)]
-    candidates += [s for s in capacity.PROFESSIONAL_SIZES if s not in candidates]
-    if capacity.normalize_size(size) in ("eco", "basic", "free", "hobby"):
-        candidates = list(capacity.PROFESSIONAL_SIZES)
+    candidates = [sizing.normalize_size(size)]
+    candidates += [s for s in sizing.PROFESSIONAL_SIZES if s not in candidates]
+    if sizing.normalize_size(size) in ("eco", "basic", "free", "hobby"):
+        candidates = list(sizing.PROFESSIONAL_SIZES)
     chosen = candidates[-1]
     for candidate in candidates:
-        memory = capacity.dyno_memory_mb(candidate, dyno_sizes)
+        memory = sizing.dyno_memory_mb(candidate, dyno_sizes)
         if memory is None:
             continue
-        if capacity.fitting_workers(memory, measured.worker_mb, measured.baseline_mb) >= 2:
+        if sizing.fitting_workers(memory, measured.worker_mb, measured.baseline_mb) >= 2:
             chosen = candidate
             break
-    memory_mb = capacity.dyno_memory_mb(chosen, dyno_sizes) or 0.0
-    fit = max(capacity.fitting_workers(memory_mb, measured.worker_mb, measured.baseline_mb), 1)
-    cap = capacity.default_web_concurrency(chosen)
+    memory_mb = sizing.dyno_memory_mb(chosen, dyno_sizes) or 0.0
+    fit = max(sizing.fitting_workers(memory_mb, measured.worker_mb, measured.baseline_mb), 1)
+    cap = sizing.default_web_concurrency(chosen)
     concurrency = min(fit, cap) if cap else fit
     return chosen, max(quantity, 2), concurrency, memory_mb
 
 
-@deploytools_check(
+@check(
     name="web_sizing",
     title=gettext_lazy("Recommended web dyno size, count and concurrency"),
-    ids=["I803"],
+    ids={"I803": gettext_lazy("recommended dyno size, count and concurrency")},
     tags=["heroku"],
 )
-def check_web_sizing(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_web_sizing(context: ProductionContext) -> Messages:
     """I803: the dyno size, count and WEB_CONCURRENCY the measured memory calls for."""
-    from deploytools import capacity
+    from deploytools.facts import sizing
 
-    context = context_of(kwargs)
     web, size, _memory, measured = _web_memory(context)
     threads = gunicorn_settings(context).threads
-    dyno_sizes = list(getattr(_snapshot(context), "dyno_sizes", None) or [])
+    dyno_sizes = list(context.snapshot.dyno_sizes)
     chosen, count, concurrency, memory_mb = recommend(
         size, _quantity(web), measured, dyno_sizes, threads
     )
@@ -380,8 +363,8 @@ def check_web_sizing(app_configs: Any = None, **kwargs: Any) -> Messages:
         "count": count,
         "size": chosen,
         "c": concurrency,
-        "worker": capacity.format_mb(measured.worker_mb),
-        "memory": capacity.format_mb(memory_mb),
+        "worker": sizing.format_mb(measured.worker_mb),
+        "memory": sizing.format_mb(memory_mb),
     }
     context.evidence(text)
     app = _app_flag(context)

@@ -1,8 +1,6 @@
-"""0xx: deploytools itself."""
+"""E001: deploytools itself, its DEPLOYTOOLS setting (E002, a crashed check, is the runner's)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.conf import settings
 from django.core import checks
@@ -10,18 +8,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deploytools import conf as conf_module
-from deploytools.checks.registry import Messages, deploytools_check
+from deploytools.checks.registry import Messages, check
+from deploytools.context import Context
 
 
-@deploytools_check(
+@check(
     name="deploytools_setting",
     title=gettext_lazy("DEPLOYTOOLS setting is valid"),
-    ids=["E001"],
+    ids={"E001": gettext_lazy("`DEPLOYTOOLS` setting invalid (unknown key, wrong type)")},
     tags=["preflight", "release", "heroku"],
     # Cheap and about our own configuration: runs in a plain `manage.py check` too.
     deploy=False,
 )
-def check_deploytools_setting(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_deploytools_setting(context: Context) -> Messages:
     """E001: DEPLOYTOOLS is a dict of known keys with values of the right type."""
     raw = getattr(settings, "DEPLOYTOOLS", {})
     known = ", ".join(sorted(conf_module.OPTIONS))

@@ -1,56 +1,43 @@
-"""4xx: git (tag preflight)."""
+"""W401–W405: the git checkout and the branch that is pushed to Heroku (tag preflight)."""
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
-from typing import Any
 
 from django.core import checks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deploytools.checks.registry import Context, Messages, Skipped, context_of, deploytools_check
+from deploytools.checks.registry import Messages, check
+from deploytools.context import Context, Skipped, memoized, skip_on_a_dyno
 
 TAGS = ["preflight"]
 # Paths listed in a W403 message; the rest are counted.
 SHOWN_PATHS = 5
-# Lines of the test output quoted in E406.
-SHOWN_OUTPUT_LINES = 15
 
 
-def skip_on_a_dyno(reason: str | None = None) -> None:
-    """
-    Raise Skipped on a Heroku dyno (``manage.py check --deploy`` there): a slug has no .git, so
-    questions about the checkout and what a push would ship are moot.
-    """
-    if os.environ.get("DYNO"):
-        raise Skipped(reason or _("running on a Heroku dyno, which has no git checkout"))
-
-
+@memoized
 def _top(context: Context) -> Path:
     """The work tree root, or Skipped when there is none (W401 reports it)."""
-    from deploytools import gitutil
+    from deploytools.facts import git_repository as git
 
     skip_on_a_dyno()
-    top: Path | None = context.memo("git.toplevel", lambda: gitutil.toplevel(context.base_dir))
+    top = git.toplevel(context.project.root)
     if top is None:
         raise Skipped(_("not a git checkout (see deploytools.W401)"))
     return top
 
 
-@deploytools_check(
+@check(
     name="git_checkout",
     title=gettext_lazy("The project is a git checkout"),
-    ids=["W401"],
+    ids={"W401": gettext_lazy("not a git checkout")},
     tags=TAGS,
 )
-def check_git_checkout(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_git_checkout(context: Context) -> Messages:
     """W401: Heroku deploys with git push; the project must be a git checkout."""
-    from deploytools import gitutil
+    from deploytools.facts import git_repository as gitutil
 
-    context = context_of(kwargs)
     skip_on_a_dyno()
     if not gitutil.git_available():
         return [
@@ -60,13 +47,13 @@ def check_git_checkout(app_configs: Any = None, **kwargs: Any) -> Messages:
                 id="deploytools.W401",
             )
         ]
-    if gitutil.toplevel(context.base_dir) is None:
+    if gitutil.toplevel(context.project.tree) is None:
         return [
             checks.Warning(
                 _("%(path)s is not a git checkout; Heroku deploys with git push.")
-                % {"path": context.base_dir},
+                % {"path": context.project.tree},
                 hint=_("Create the repository: git init && git add -A && git commit"),
-                obj=str(context.base_dir),
+                obj=str(context.project.tree),
                 id="deploytools.W401",
             )
         ]
@@ -74,18 +61,17 @@ def check_git_checkout(app_configs: Any = None, **kwargs: Any) -> Messages:
     return []
 
 
-@deploytools_check(
+@check(
     name="git_release_branch",
     title=gettext_lazy("The release branch exists"),
-    ids=["E402"],
+    ids={"E402": gettext_lazy("release branch missing")},
     tags=TAGS,
 )
-def check_git_release_branch(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_git_release_branch(context: Context) -> Messages:
     """E402: the branch that is pushed to Heroku (DEPLOYTOOLS['RELEASE_BRANCH']) exists."""
-    from deploytools import gitutil
     from deploytools.conf import conf
+    from deploytools.facts import git_repository as gitutil
 
-    context = context_of(kwargs)
     top = _top(context)
     branch = conf.release_branch
     if gitutil.branch_exists(top, branch):
@@ -105,18 +91,17 @@ def check_git_release_branch(app_configs: Any = None, **kwargs: Any) -> Messages
     ]
 
 
-@deploytools_check(
+@check(
     name="git_clean_release_checkout",
     title=gettext_lazy("The release branch is checked out and clean"),
-    ids=["W403"],
+    ids={"W403": gettext_lazy("HEAD is not the release branch, or the tree is dirty")},
     tags=TAGS,
 )
-def check_git_clean_release_checkout(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_git_clean_release_checkout(context: Context) -> Messages:
     """W403: HEAD is the release branch and nothing is uncommitted (what is checked is pushed)."""
-    from deploytools import gitutil
     from deploytools.conf import conf
+    from deploytools.facts import git_repository as gitutil
 
-    context = context_of(kwargs)
     top = _top(context)
     branch = conf.release_branch
     messages: Messages = []
@@ -156,18 +141,17 @@ def check_git_clean_release_checkout(app_configs: Any = None, **kwargs: Any) -> 
     return messages
 
 
-@deploytools_check(
+@check(
     name="git_heroku_remote",
     title=gettext_lazy("The heroku git remote is configured"),
-    ids=["W405"],
+    ids={"W405": gettext_lazy("no `heroku` git remote")},
     tags=TAGS,
 )
-def check_git_heroku_remote(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_git_heroku_remote(context: Context) -> Messages:
     """W405: a git remote named DEPLOYTOOLS['HEROKU_REMOTE'] exists to push to."""
-    from deploytools import gitutil
     from deploytools.conf import conf
+    from deploytools.facts import git_repository as gitutil
 
-    context = context_of(kwargs)
     top = _top(context)
     remote = conf.heroku_remote
     if remote in gitutil.remotes(top):
@@ -185,18 +169,21 @@ def check_git_heroku_remote(app_configs: Any = None, **kwargs: Any) -> Messages:
     ]
 
 
-@deploytools_check(
+@check(
     name="git_release_ahead",
     title=gettext_lazy("The release branch is ahead of what Heroku runs"),
-    ids=["W404"],
+    ids={
+        "W404": gettext_lazy(
+            "release branch behind the Heroku remote's branch, or nothing new to push"
+        )
+    },
     tags=TAGS,
 )
-def check_git_release_ahead(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_git_release_ahead(context: Context) -> Messages:
     """W404: the push would be rejected (behind) or would deploy nothing new (equal)."""
-    from deploytools import gitutil
     from deploytools.conf import conf
+    from deploytools.facts import git_repository as gitutil
 
-    context = context_of(kwargs)
     top = _top(context)
     remote, branch, deploy = conf.heroku_remote, conf.release_branch, conf.heroku_deploy_branch
     ref = f"{remote}/{deploy}"
@@ -248,104 +235,3 @@ def check_git_release_ahead(app_configs: Any = None, **kwargs: Any) -> Messages:
         ]
     context.evidence(_("%(ahead)d commit(s) ahead of %(ref)s") % {"ahead": ahead, "ref": ref})
     return []
-
-
-def command_argv(base_dir: Path) -> list[str]:
-    """DEPLOYTOOLS['TEST_COMMAND'] as argv; a leading ``python`` is this interpreter."""
-    import shlex
-    import sys
-
-    from deploytools.conf import conf
-
-    raw = conf.test_command
-    argv = shlex.split(raw) if isinstance(raw, str) else list(raw)
-    if argv and argv[0] == "python":
-        argv[0] = sys.executable
-    return argv
-
-
-def runner_environment() -> dict[str, str]:
-    """
-    The environment the test command runs in: the developer's, as `make test` would see it.
-
-    manage.py put DJANGO_SETTINGS_MODULE (the project's runtime settings) into this process's
-    environment before preflight ran. Inherited, it would override the test runner's own
-    configuration (pytest-django's DJANGO_SETTINGS_MODULE in pyproject.toml or pytest.ini, e.g.
-    tests.settings), so tests that pass with `make test` would fail here. Hence it is dropped.
-    """
-    environment = dict(os.environ)
-    environment.pop("DJANGO_SETTINGS_MODULE", None)
-    return environment
-
-
-@deploytools_check(
-    name="git_tests_pass",
-    title=gettext_lazy("The project's tests pass"),
-    ids=["E406"],
-    tags=TAGS,
-)
-def check_git_tests_pass(app_configs: Any = None, **kwargs: Any) -> Messages:
-    """
-    E406: DEPLOYTOOLS['TEST_COMMAND'] exits 0 (with --run-tests or --push).
-
-    The tests run on the current checkout, as it is: switching to the release branch would
-    rewrite the developer's work tree. When HEAD is not the release branch, the message and the
-    evidence say so, and W403 warns about it.
-    """
-    import subprocess
-
-    from deploytools import gitutil, redact
-    from deploytools.checks.settings import readable_setting
-    from deploytools.conf import conf
-    from deploytools.report import progress
-
-    context = context_of(kwargs)
-    if not (context.options.get("run_tests") or context.options.get("push")):
-        raise Skipped(_("run with --run-tests"))
-    argv = command_argv(context.base_dir)
-    if not argv:
-        raise Skipped(_("DEPLOYTOOLS['TEST_COMMAND'] is empty"))
-    current = gitutil.current_branch(context.base_dir)
-    on = (
-        conf.release_branch
-        if current == conf.release_branch
-        else _("the current checkout (%(branch)s), not %(release)s")
-        % {"branch": current or _("detached HEAD"), "release": conf.release_branch}
-    )
-    secrets = redact.secret_values(context.config_vars, readable_setting("SECRET_KEY"))
-    progress(
-        redact.redact(_("Running the tests: %(command)s") % {"command": " ".join(argv)}, secrets)
-    )
-    started = time.monotonic()
-    try:
-        proc = subprocess.run(
-            argv,
-            cwd=context.base_dir,
-            env=runner_environment(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            check=False,
-        )
-        code, output = proc.returncode, proc.stdout
-    except OSError as exc:
-        code, output = 127, f"{type(exc).__name__}: {exc.strerror or exc}"
-    seconds = time.monotonic() - started
-    context.evidence(_("%(seconds).1f seconds on %(on)s") % {"seconds": seconds, "on": on})
-    if code == 0:
-        return []
-    tail = "\n".join(output.rstrip().splitlines()[-SHOWN_OUTPUT_LINES:])
-    command = " ".join(argv)
-    return [
-        checks.Error(
-            redact.redact(
-                _("The tests failed on %(on)s (exit code %(code)d): %(command)s\n%(tail)s")
-                % {"on": on, "code": code, "command": command, "tail": tail},
-                secrets,
-            ),
-            hint=_("Fix the failing tests, then run: python manage.py preflight --run-tests"),
-            obj=redact.redact(command, secrets),
-            id="deploytools.E406",
-        )
-    ]

@@ -1,62 +1,38 @@
-"""3xx: migrations (tags preflight, release)."""
+"""E301–W304: the migrations on disk, and those a release would apply (tags preflight, release)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core import checks
+from django.core.checks import CheckMessage
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deploytools.checks.registry import Context, Messages, Skipped, context_of, deploytools_check
+from deploytools.checks.registry import Messages, check
+from deploytools.context import Context, ReleaseContext, Skipped
+from deploytools.facts.migration_plan import loader_or_error, loader_or_skip, pending_migrations
 
 if TYPE_CHECKING:
-    from django.db.migrations import Migration
-    from django.db.migrations.loader import MigrationLoader
+    from deploytools.facts.migration_safety import UnsafeOperation
 
 TAGS = ["preflight", "release"]
-MigrationKey = tuple[str, str]
 
 
-def _load(context: Context) -> MigrationLoader | str:
-    """The migration graph from disk (no database), or why it cannot be loaded."""
-
-    def compute() -> MigrationLoader | str:
-        from django.db.migrations.loader import MigrationLoader
-
-        try:
-            return MigrationLoader(None, ignore_no_migrations=True)
-        except Exception as exc:  # noqa: BLE001 - a broken migration file is a finding
-            return f"{type(exc).__name__}: {exc}"
-
-    result: MigrationLoader | str = context.memo("migrations.loader", compute)
-    return result
-
-
-def _loader_or_skip(context: Context) -> MigrationLoader:
-    loaded = _load(context)
-    if isinstance(loaded, str):
-        raise Skipped(_("the migrations cannot be loaded (see deploytools.E302)"))
-    return loaded
-
-
-@deploytools_check(
+@check(
     name="migrations_missing",
     title=gettext_lazy("Every model change has a migration"),
-    ids=["E301"],
+    ids={"E301": gettext_lazy("model changes without migrations")},
     tags=TAGS,
 )
-def check_migrations_missing(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_migrations_missing(context: Context) -> Messages:
     """E301: the autodetector finds model changes without a migration (makemigrations --check)."""
     from django.apps import apps
     from django.db.migrations.autodetector import MigrationAutodetector
     from django.db.migrations.questioner import MigrationQuestioner
     from django.db.migrations.state import ProjectState
 
-    context = context_of(kwargs)
-    loader = _loader_or_skip(context)
+    loader = loader_or_skip(context)
     if loader.detect_conflicts():
         raise Skipped(_("conflicting migrations must be merged first (see deploytools.E302)"))
     # The base questioner never prompts nor exits (the non-interactive one exits on NOT NULL
@@ -88,16 +64,17 @@ def check_migrations_missing(app_configs: Any = None, **kwargs: Any) -> Messages
     return messages
 
 
-@deploytools_check(
+@check(
     name="migration_conflicts",
     title=gettext_lazy("No conflicting migrations"),
-    ids=["E302"],
+    ids={
+        "E302": gettext_lazy("conflicting migrations (several leaves) or a broken migration graph")
+    },
     tags=TAGS,
 )
-def check_migration_conflicts(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_migration_conflicts(context: Context) -> Messages:
     """E302: an app has several leaf migrations (or the graph cannot be loaded at all)."""
-    context = context_of(kwargs)
-    loaded = _load(context)
+    loaded = loader_or_error(context)
     if isinstance(loaded, str):
         return [
             checks.Error(
@@ -129,137 +106,81 @@ def check_migration_conflicts(app_configs: Any = None, **kwargs: Any) -> Message
     ]
 
 
-def _migration_file(migration: Migration) -> Path | None:
-    module = sys.modules.get(type(migration).__module__)
-    filename = getattr(module, "__file__", None)
-    return Path(filename).resolve() if filename else None
-
-
-def pending_migrations(context: Context) -> list[tuple[MigrationKey, Migration]]:
+def unsafe_message(found: UnsafeOperation, level: int, msg_id: str) -> CheckMessage:
     """
-    The migrations this checkout would deploy: migration files added since the heroku remote's
-    deploy branch (``git diff REMOTE/BRANCH...HEAD`` plus uncommitted new files), or every
-    migration file of the checkout when that branch is unknown (nothing deployed yet).
-
-    Raises Skipped when it cannot tell: no git checkout, or no heroku remote.
-
-    In ``heroku_release`` git plays no part (a slug has no .git): the release plan, read from
-    the database, stores the migrations it applies under the ``migrations.pending`` cache key
-    before running W304 again; before the plan these checks are skipped.
+    The words for an unsafe operation, the same for W303 (preflight) and E603/W606 (the
+    release phase): only the level and the ID differ.
     """
-    from deploytools import gitutil
-    from deploytools.conf import conf
-
-    if context.command == "heroku_release" and "migrations.pending" not in context.cache:
-        raise Skipped(_("judged by the release plan against the database: E603/W606/W304"))
-
-    def compute() -> list[tuple[MigrationKey, Migration]] | str:
-        loader = _loader_or_skip(context)
-        top = gitutil.toplevel(context.base_dir)
-        if top is None:
-            return _("not a git checkout: the deployed migrations are unknown")
-        remote, branch = conf.heroku_remote, conf.heroku_deploy_branch
-        if remote not in gitutil.remotes(top):
-            return _("no git remote '%(remote)s': the deployed migrations are unknown") % {
-                "remote": remote
-            }
-        if gitutil.remote_branch_exists(top, remote, branch):
-            base = gitutil.merge_base(top, f"{remote}/{branch}", "HEAD")
-            paths = gitutil.added_paths(top, base) if base else None
-            scope = _("added since %(ref)s") % {"ref": f"{remote}/{branch}"}
-        else:
-            paths = gitutil.all_paths(top)
-            scope = _("all: %(ref)s is not known locally") % {"ref": f"{remote}/{branch}"}
-        if paths is None:
-            return _("git cannot compare this checkout with %(ref)s") % {
-                "ref": f"{remote}/{branch}"
-            }
-        new_files = {(top / p).resolve() for p in paths if p.endswith(".py")}
-        found = [
-            (key, migration)
-            for key, migration in sorted(loader.disk_migrations.items())
-            if _migration_file(migration) in new_files
-        ]
-        context.cache["migrations.pending_scope"] = scope
-        return found
-
-    result = context.memo("migrations.pending", compute)
-    if isinstance(result, str):
-        raise Skipped(result)
-    pending: list[tuple[MigrationKey, Migration]] = result
-    return pending
-
-
-def _pending_evidence(context: Context, pending: list[tuple[MigrationKey, Migration]]) -> None:
-    scope = context.cache.get("migrations.pending_scope", "")
-    context.evidence(
-        _("%(count)d pending migrations (%(scope)s)") % {"count": len(pending), "scope": scope}
+    return CheckMessage(
+        level,
+        _(
+            "Migration %(migration)s: %(operation)s is unsafe while the previous release "
+            "serves traffic: %(reason)s."
+        )
+        % {"migration": found.migration, "operation": found.operation, "reason": found.reason},
+        hint=_(
+            "Split it over two deploys (first stop using it in code, then change the schema), "
+            "or allow it explicitly with deploytools_allow_unsafe = True on its Migration class "
+            "or in the settings: DEPLOYTOOLS['ALLOW_UNSAFE_MIGRATIONS'] = ['%(migration)s']"
+        )
+        % {"migration": found.migration},
+        obj=found.migration,
+        id=msg_id,
     )
 
 
-@deploytools_check(
+def pending_evidence(context: Context, count: int, scope: str, allowed: list[str]) -> None:
+    context.evidence(
+        _("%(count)d pending migrations (%(scope)s)") % {"count": count, "scope": scope}
+    )
+    if allowed:
+        context.evidence(_("allowed: %(migrations)s") % {"migrations": ", ".join(allowed)})
+
+
+@check(
     name="unsafe_migrations",
     title=gettext_lazy("Pending migrations are safe while the previous release serves traffic"),
-    ids=["W303"],
+    ids={
+        "W303": gettext_lazy("pending migrations unsafe while the previous release serves traffic")
+    },
     tags=TAGS,
 )
-def check_unsafe_migrations(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_unsafe_migrations(context: Context) -> Messages:
     """W303: pending migrations drop, rename, retype or lock what the running release uses."""
-    from django.db import connection
+    from deploytools.facts.migration_safety import judge_batch
 
-    from deploytools.conf import conf
-    from deploytools.migration_safety import unsafe_operations
-
-    context = context_of(kwargs)
+    if isinstance(context, ReleaseContext):
+        # The same judgement, on the plan read from the database, is E603/W606's.
+        raise Skipped(_("judged by the release plan against the database: E603/W606"))
     pending = pending_migrations(context)
-    loader = _loader_or_skip(context)
-    _pending_evidence(context, pending)
+    loader = loader_or_skip(context)
     # Preflight judges for Heroku Postgres, whatever database the checkout develops on.
-    vendor = connection.vendor if context.command == "heroku_release" else "postgresql"
-    messages: Messages = []
-    for key, migration in pending:
-        if f"{key[0]}.{key[1]}" in conf.allow_unsafe_migrations:
-            context.evidence(_("%(migration)s allowed by setting") % {"migration": ".".join(key)})
-            continue
-        state = loader.project_state(key, at_end=False)
-        for found in unsafe_operations(migration, vendor=vendor, state=state):
-            messages.append(
-                checks.Warning(
-                    _(
-                        "Migration %(migration)s: %(operation)s is unsafe while the previous "
-                        "release serves traffic: %(reason)s."
-                    )
-                    % {
-                        "migration": found.migration,
-                        "operation": found.operation,
-                        "reason": found.reason,
-                    },
-                    hint=_(
-                        "Split it over two deploys (first stop using it in code, then change "
-                        "the schema), or allow it explicitly: "
-                        "DEPLOYTOOLS['ALLOW_UNSAFE_MIGRATIONS'] = ['%(migration)s']"
-                    )
-                    % {"migration": found.migration},
-                    obj=found.migration,
-                    id="deploytools.W303",
-                )
-            )
-    return messages
+    judged = judge_batch(
+        [migration for _key, migration in pending.migrations],
+        vendor="postgresql",
+        state_before=lambda m: loader.project_state((m.app_label, m.name), at_end=False),
+    )
+    pending_evidence(
+        context,
+        len(pending.migrations),
+        pending.scope,
+        [f"{label} ({why})" for label, why in judged.allowed],
+    )
+    return [unsafe_message(found, checks.WARNING, "deploytools.W303") for found in judged.unsafe]
 
 
-@deploytools_check(
+@check(
     name="irreversible_migrations",
     title=gettext_lazy("Pending data migrations can be reversed"),
-    ids=["W304"],
+    ids={"W304": gettext_lazy("pending RunPython/RunSQL without reverse")},
     tags=TAGS,
 )
-def check_irreversible_migrations(app_configs: Any = None, **kwargs: Any) -> Messages:
+def check_irreversible_migrations(context: Context) -> Messages:
     """W304: pending RunPython/RunSQL without reverse code block a rollback of the schema."""
-    from deploytools.migration_safety import irreversible_operations
+    from deploytools.facts.migration_safety import irreversible_operations
 
-    context = context_of(kwargs)
     pending = pending_migrations(context)
-    _pending_evidence(context, pending)
+    pending_evidence(context, len(pending.migrations), pending.scope, [])
     return [
         checks.Warning(
             _("Migration %(migration)s: %(operation)s, so it cannot be unapplied.")
@@ -273,6 +194,6 @@ def check_irreversible_migrations(app_configs: Any = None, **kwargs: Any) -> Mes
             obj=f"{app_label}.{name}",
             id="deploytools.W304",
         )
-        for (app_label, name), migration in pending
+        for (app_label, name), migration in pending.migrations
         for description in irreversible_operations(migration)
     ]

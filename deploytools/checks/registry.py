@@ -1,188 +1,173 @@
 """
-The catalogue of deploytools checks and how each one is registered with Django.
+The catalogue of deploytools checks: each check's declaration, and how Django learns of them.
 
-A check is a plain Django check function decorated with :func:`deploytools_check`, which
-records its name, title, IDs and tags in :data:`CATALOGUE`. ``DeploytoolsConfig.ready()``
-registers every catalogued check with Django's registry, so ``manage.py check`` and
-``SILENCED_SYSTEM_CHECKS`` treat them like Django's own. Our commands run the same functions
-through :mod:`deploytools.checks.run`, which also records whether each passed, failed or
-was skipped (a check raises :class:`Skipped` when it cannot apply, e.g. no git checkout).
+A check is a function of its typed context, declared with :func:`check`::
+
+    @check(
+        name="heroku_stack",
+        title=gettext_lazy("Stack"),
+        ids={"E701": gettext_lazy("stack end-of-life or unsupported"), ...},
+        tags=["heroku"],
+    )
+    def check_stack(context: ProductionContext) -> Messages: ...
+
+The declaration is the check's whole meaning: its report line's title, the IDs it may emit and
+what each means (``--list-checks`` and the README table are generated from it), the commands
+that run it (tags) and the context it needs (its parameter's annotation). The runner
+(:mod:`deploytools.checks.run`) records whether it passed, failed or was skipped.
+
+``DeploytoolsConfig.ready()`` registers one Django check per check module (:data:`MODULES`)
+that imports the module when first run, so ``manage.py check`` and ``SILENCED_SYSTEM_CHECKS``
+treat our checks like Django's own while a plain ``manage.py check`` imports none of them.
 """
 
 from __future__ import annotations
 
-import functools
-import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from django.conf import settings
 from django.core.checks import CheckMessage
 from django.utils.functional import Promise
 
+from deploytools.context import Context, Skipped
+
 Messages = list[CheckMessage]
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
+# Every check module, in ID order, and the tags its checks carry. A test keeps this table true
+# to the modules' own declarations.
+MODULES: dict[str, tuple[str, ...]] = {
+    "deploytools.checks.core": ("preflight", "release", "heroku"),
+    "deploytools.checks.settings_database": ("preflight", "release", "settings"),
+    "deploytools.checks.settings_environment": ("preflight", "release", "settings"),
+    "deploytools.checks.settings_serving": ("preflight", "release", "settings"),
+    "deploytools.checks.requirements": ("preflight",),
+    "deploytools.checks.python_runtime": ("preflight",),
+    "deploytools.checks.processes": ("preflight",),
+    "deploytools.checks.repository": ("preflight",),
+    "deploytools.checks.migrations": ("preflight", "release"),
+    "deploytools.checks.git": ("preflight",),
+    "deploytools.checks.runs": ("preflight",),
+    "deploytools.checks.support": ("preflight", "heroku"),
+    "deploytools.checks.release_phase": ("release",),
+    "deploytools.checks.heroku_platform": ("heroku",),
+    "deploytools.checks.heroku_operations": ("heroku",),
+    "deploytools.checks.capacity": ("heroku",),
+    "deploytools.checks.live_site": ("live",),
+}
 
-class CheckFunction(Protocol):
-    def __call__(
-        self, app_configs: Sequence[Any] | None = None, **kwargs: Any
-    ) -> Sequence[CheckMessage]: ...
-
-
-class Skipped(Exception):
-    """Raised by a check that does not apply here; the reason is shown in the report."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass
-class Context:
-    """
-    What a command knows beyond Django's settings, shared by the checks of one run.
-
-    Checks called by Django's own ``manage.py check`` get a default context: the project
-    directory and this process's environment as the production config.
-    """
-
-    command: str = "check"
-    base_dir: Path = field(default_factory=lambda: project_root())
-    # The production config vars (name -> value). None: this process's environment is the
-    # production environment (release phase, manage.py check --deploy on a dyno).
-    config_vars: dict[str, str] | None = None
-    # Anything a command passes to its checks: the Heroku snapshot, --run-tests, --url, ...
-    options: dict[str, Any] = field(default_factory=dict)
-    # Shared, lazily computed results (parsed requirements, git state) keyed by name.
-    cache: dict[str, Any] = field(default_factory=dict)
-
-    # Set by the runner while a check runs; evidence() attaches text to that check's line.
-    current_check: str | None = None
-    evidence_by_check: dict[str, list[str]] = field(default_factory=dict)
-
-    def evidence(self, text: str) -> None:
-        """Say what a check saw (e.g. "web: 2 × Standard-2X"); shown on its report line."""
-        if self.current_check is not None:
-            self.evidence_by_check.setdefault(self.current_check, []).append(text)
-
-    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        if key not in self.cache:
-            self.cache[key] = compute()
-        return self.cache[key]
-
-    @property
-    def environ(self) -> dict[str, str]:
-        """The production environment as known to this run."""
-        return dict(os.environ) if self.config_vars is None else dict(self.config_vars)
-
-
-def project_root() -> Path:
-    """The project directory: settings.BASE_DIR by convention, else the working directory."""
-    base_dir = getattr(settings, "BASE_DIR", None)
-    return Path(base_dir) if base_dir else Path.cwd()
+LEVEL_OF_PREFIX = {"E": "ERROR", "W": "WARNING", "I": "INFO"}
 
 
 @dataclass(frozen=True)
 class CheckSpec:
-    """Metadata of one check: shown by --list-checks, used in reports and JSON."""
+    """One check as declared: shown by --list-checks, used in reports and JSON."""
 
     name: str
     title: str | Promise  # gettext_lazy titles are translated when shown
-    ids: tuple[str, ...]
+    # Short ID ("E701") -> what it means, in the order they are declared.
+    meanings: Mapping[str, str | Promise]
     tags: tuple[str, ...]
     deploy: bool
-    # The function as written, called by our runner (it may raise Skipped) ...
-    func: Callable[..., Sequence[CheckMessage]]
-    # ... and the wrapper registered with Django, which treats Skipped as "no messages".
-    check: CheckFunction
+    # The context class the check needs (its parameter's annotation).
+    context_type: type[Context]
+    func: Callable[[Any], Sequence[CheckMessage]]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Full IDs ("deploytools.E701"), as messages carry them."""
+        return tuple(f"deploytools.{short}" for short in self.meanings)
+
+    @property
+    def source(self) -> str:
+        """The file that declares it, relative to the package: "checks/heroku_platform.py"."""
+        path = Path(self.func.__code__.co_filename).resolve()
+        try:
+            return path.relative_to(PACKAGE_DIR).as_posix()
+        except ValueError:
+            return path.name
+
+    def context_for(self, context: Context) -> Context:
+        """``context`` if this check can read it, else Skipped with what is missing."""
+        if isinstance(context, self.context_type):
+            return context
+        raise Skipped(str(self.context_type.missing))
 
 
 CATALOGUE: dict[str, CheckSpec] = {}
 
 
-def deploytools_check(
-    *, name: str, title: str | Promise, ids: Sequence[str], tags: Sequence[str], deploy: bool = True
-) -> Callable[[Callable[..., Messages]], CheckFunction]:
+def check(
+    *,
+    name: str,
+    title: str | Promise,
+    ids: Mapping[str, str | Promise],
+    tags: Sequence[str],
+    deploy: bool = True,
+) -> Callable[[Callable[[Any], Messages]], Callable[[Any], Messages]]:
     """
-    Register a check in the catalogue.
-
-    ``ids`` are the short IDs it may emit ("E201"); ``tags`` say which commands run it
-    (preflight, release, heroku, live, settings). Every check also gets the tag
-    "deploytools". ``deploy=True`` (the default) keeps it out of a plain ``manage.py check``.
+    Declare a check: ``ids`` maps each short ID it may emit ("E201") to its meaning;
+    ``tags`` say which commands run it (preflight, release, heroku, live, settings: the
+    simulated dyno). Every check also gets the tag "deploytools". ``deploy=True`` (the
+    default) keeps it out of a plain ``manage.py check``.
     """
 
-    def decorator(func: Callable[..., Messages]) -> CheckFunction:
-        @functools.wraps(func)
-        def check(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
-            try:
-                return func(app_configs=app_configs, **kwargs)
-            except Skipped:
-                return []
-
-        spec = CheckSpec(
-            name=name,
-            title=title,
-            ids=tuple(f"deploytools.{i}" for i in ids),
-            tags=("deploytools", *tags),
-            deploy=deploy,
-            func=func,
-            check=check,
-        )
+    def decorator(func: Callable[[Any], Messages]) -> Callable[[Any], Messages]:
+        hints = typing.get_type_hints(func)
+        context_type = hints.get("context", Context)
+        if not (isinstance(context_type, type) and issubclass(context_type, Context)):
+            raise TypeError(f"{func.__qualname__}: annotate its parameter with a Context class")
         if name in CATALOGUE:
             raise ValueError(f"duplicate deploytools check name {name!r}")
-        CATALOGUE[name] = spec
-        check.deploytools_spec = spec  # type: ignore[attr-defined]
-        return check
+        CATALOGUE[name] = CheckSpec(
+            name=name,
+            title=title,
+            meanings=dict(ids),
+            tags=("deploytools", *tags),
+            deploy=deploy,
+            context_type=context_type,
+            func=func,
+        )
+        return func
 
     return decorator
 
 
-def context_of(kwargs: dict[str, Any]) -> Context:
-    """The run's context, or a default one when Django's own ``check`` calls us."""
-    context = kwargs.get("context")
-    return context if isinstance(context, Context) else Context()
-
-
-# Every area module and the tags its checks carry. Django's registry gets one check per area
-# that imports the module on its first call, so a plain `manage.py check` (and runserver)
-# never imports them: deploytools costs those commands next to nothing. A test keeps this
-# table true to the modules' own decorators.
-AREAS: dict[str, tuple[str, ...]] = {
-    "deploytools.checks.settings": ("preflight", "release", "settings"),
-    "deploytools.checks.project": ("preflight",),
-    "deploytools.checks.migrations": ("preflight", "release"),
-    "deploytools.checks.git": ("preflight",),
-    "deploytools.checks.lifecycle": ("preflight", "heroku"),
-    "deploytools.checks.release": ("release",),
-    "deploytools.checks.heroku": ("heroku",),
-    "deploytools.checks.capacity": ("heroku",),
-    "deploytools.checks.live": ("live",),
-}
-
-
 def load_catalogue() -> dict[str, CheckSpec]:
     """Import every check module (once), so that CATALOGUE holds every check."""
-    import_module("deploytools.checks.core")
-    for module in AREAS:
+    for module in MODULES:
         import_module(module)
     return CATALOGUE
 
 
-def area_check(module: str) -> CheckFunction:
-    """One Django check running every check of ``module``, which it imports when first run."""
+def specs_of(module: str) -> list[CheckSpec]:
+    return [spec for spec in CATALOGUE.values() if spec.func.__module__ == module]
 
-    def check(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
+
+def django_check(module: str) -> Callable[..., Messages]:
+    """
+    One Django check running every check of ``module`` in a default context; it imports the
+    module when first run. A check that needs another context, or that does not apply, gives
+    no messages here: only our commands report skipped lines.
+    """
+
+    def run_module(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
         import_module(module)
+        context = Context()
         messages: Messages = []
-        for spec in list(CATALOGUE.values()):
-            if spec.func.__module__ == module:
-                messages.extend(spec.check(app_configs=app_configs, **kwargs))
+        for spec in specs_of(module):
+            try:
+                messages.extend(spec.func(spec.context_for(context)))
+            except Skipped:
+                continue
         return messages
 
-    check.__name__ = check.__qualname__ = f"deploytools_{module.rsplit('.', 1)[-1]}_checks"
-    check.__doc__ = f"deploytools checks of {module}, imported when first run."
-    check.deploytools_area = module  # type: ignore[attr-defined]
-    return check
+    short = module.rsplit(".", 1)[-1]
+    run_module.__name__ = run_module.__qualname__ = f"deploytools_{short}_checks"
+    run_module.__doc__ = f"deploytools checks of {module}, imported when first run."
+    run_module.deploytools_module = module  # type: ignore[attr-defined]
+    return run_module

@@ -1,20 +1,20 @@
-"""manage.py heroku_release: the Procfile's release command (see deploytools.release)."""
+"""manage.py heroku_release: the Procfile's release command (see deploytools.release_phase)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from argparse import ArgumentParser
 from typing import Any, NoReturn, cast
 
-from django.core.management.base import CommandError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deploytools import redact, release, report
+from deploytools import redact
 from deploytools.checks.run import RunResult
 from deploytools.command import DeploytoolsCommand
+from deploytools.release_phase.steps import ReleaseOutcome
+from deploytools.report import Report
 
 
 class Command(DeploytoolsCommand):
@@ -56,80 +56,82 @@ class Command(DeploytoolsCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from deploytools.release_phase.phase import ReleasePhase
+
         limit = options["limit"]
         if limit is not None and not options["history"]:
-            self._usage_error(_("--limit applies to --history only."))
+            self.could_not_check(_("--limit applies to --history only."), options)
         if limit is not None and limit < 1:
-            self._usage_error(_("--limit must be 1 or more, not %d.") % limit)
+            self.could_not_check(_("--limit must be 1 or more, not %d.") % limit, options)
         if options["history"]:
             self._history(options)
         json_mode = options["format"] == "json"
-        log_stream = sys.stderr if json_mode else self.stdout
-        phase = release.ReleasePhase(
+        phase = ReleasePhase(
             fail_level=options["fail_level"],
             dry_run=options["dry_run"],
-            log_stream=log_stream,  # type: ignore[arg-type]
+            log_stream=sys.stderr if json_mode else self.stdout,  # type: ignore[arg-type]
             show_traceback=bool(options.get("traceback")),
         )
         outcome = phase.run()
-        if json_mode:
-            document = report.to_json(outcome.result, outcome.exit_code)
-            document["release"] = outcome.to_json()
-            document = redact.redact_document(document, phase.hidden)
-            self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
-        else:
-            preamble = []
-            if outcome.plan:
-                preamble.append(_("Plan: %s") % ", ".join(outcome.plan))
-            if outcome.error and outcome.dry_run:
-                # A dry run changes nothing, so it fails no release: it says what would happen.
-                preamble.append(
-                    _("Dry run: this release would be refused: %(reason)s")
-                    % {"reason": ", ".join(outcome.refused) or outcome.error}
-                )
-            elif outcome.error:
-                preamble.append(
-                    _("Release %(status)s: %(error)s")
-                    % {
-                        "status": outcome.status,
-                        "error": outcome.error,
-                    }
-                )
-            if outcome.not_recorded and not outcome.dry_run:
-                preamble.append(
-                    _("The release could not be recorded (no Release row): %(reason)s.")
-                    % {"reason": outcome.not_recorded}
-                )
-            text = report.render_text(
+        self.finish(
+            Report(
                 outcome.result,
-                self.style,
-                heading=_("Release %s") % (outcome.metadata.version or "-"),
-                preamble=[redact.redact(line, phase.hidden) for line in preamble],
-            )
-            self.stdout.write(text, ending="")
-        raise SystemExit(outcome.exit_code)
+                outcome.exit_code,
+                heading=_("Release %s") % (outcome.version or "-"),
+                preamble=_preamble(outcome),
+                sections={"release": outcome.to_json()},
+                secrets=phase.hidden,
+            ),
+            options,
+        )
 
-    def _usage_error(self, reason: str) -> NoReturn:
-        # One line and exit 2, like argparse's own usage errors but without the usage dump.
-        raise CommandError(reason, returncode=2)
+    def _history(self, options: dict[str, Any]) -> NoReturn:
+        from deploytools.release_phase import history
+        from deploytools.release_phase.announce import one_line
+        from deploytools.report.text import render_history
 
-    def _history(self, options: dict[str, Any]) -> None:
         try:
-            rows = release.history(limit=options["limit"] or 20)
+            rows = history.history(limit=options["limit"] or 20)
         except DatabaseError as exc:
-            reason = _("cannot read the release history: %s") % release.one_line(
-                exc, release.secrets()
+            reason = _("cannot read the release history: %s") % one_line(
+                exc, redact.process_secrets()
             )
-            if release.history_table_missing():
+            if history.history_table_missing():
                 reason += _(
                     ". The table is created by the first heroku_release (or: python manage.py "
                     "migrate deploytools)"
                 )
             self.could_not_check(reason, options)
-        if options["format"] == "json":
-            document = report.to_json(RunResult(self.command_name), 0)
-            document["releases"] = rows
-            self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
-        else:
-            self.stdout.write(release.render_history(rows), ending="")
-        raise SystemExit(0)
+        self.finish(
+            Report(
+                RunResult(self.command_name),
+                0,
+                sections={"releases": rows},
+                body=render_history(rows),
+                secrets=redact.process_secrets(),
+            ),
+            options,
+        )
+
+
+def _preamble(outcome: ReleaseOutcome) -> list[str]:
+    """What the text report says above the checks: the plan, why it failed or was refused."""
+    lines = []
+    if outcome.plan:
+        lines.append(_("Plan: %s") % ", ".join(outcome.plan))
+    if outcome.error and outcome.dry_run:
+        # A dry run changes nothing, so it fails no release: it says what would happen.
+        lines.append(
+            _("Dry run: this release would be refused: %(reason)s")
+            % {"reason": ", ".join(outcome.refused) or outcome.error}
+        )
+    elif outcome.error:
+        lines.append(
+            _("Release %(status)s: %(error)s") % {"status": outcome.status, "error": outcome.error}
+        )
+    if outcome.not_recorded and not outcome.dry_run:
+        lines.append(
+            _("The release could not be recorded (no Release row): %(reason)s.")
+            % {"reason": outcome.not_recorded}
+        )
+    return lines

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 class Command(migrate.Command):
     def handle(self, *args: Any, **options: Any) -> None:
         from deploytools.conf import conf
-        from deploytools.release import LockTimeout, migration_lock
+        from deploytools.release_phase.lock import LockTimeout, migration_lock
 
         alias = options["database"]
         read_only = options.get("plan") or options.get("check_unapplied")

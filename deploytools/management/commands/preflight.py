@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from argparse import ArgumentParser
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deploytools import report
-from deploytools.checks.registry import CATALOGUE
 from deploytools.command import EXIT_FAILED, CouldNotCheck, DeploytoolsCommand
+from deploytools.report import Report, render, render_checklist
 
 if TYPE_CHECKING:
     from deploytools.preflight import Preflight
@@ -69,55 +67,41 @@ class Command(DeploytoolsCommand):
         from deploytools import preflight
 
         if options["list_checks"]:
-            specs = sorted(CATALOGUE.values(), key=lambda s: (s.ids[0] if s.ids else "", s.name))
-            if options["format"] == "json":
-                document = report.catalogue_to_json(specs)
-                self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
-            else:
-                self.stdout.write(report.render_catalogue(specs), ending="")
+            self.stdout.write(render_checklist(options["format"]), ending="")
             return
         try:
             outcome = preflight.run_preflight(options)
         except CouldNotCheck as exc:
             self.could_not_check(str(exc), options)
-        result = outcome.result
-        if not options["push"] or result.exit_code(options["fail_level"]) != 0:
-            self.finish(result, options, heading=outcome.heading)
-        self._finish_with_push(outcome, options)
+        code = outcome.result.exit_code(options["fail_level"])
+        found = Report(outcome.result, code, heading=outcome.heading, secrets=outcome.secrets)
+        if not options["push"] or code != 0:
+            self.finish(found, options)
+        self._finish_with_push(outcome, found, options)
 
-    def _finish_with_push(self, outcome: Preflight, options: dict[str, Any]) -> NoReturn:
+    def _finish_with_push(
+        self, outcome: Preflight, found: Report, options: dict[str, Any]
+    ) -> NoReturn:
         from deploytools import preflight
 
-        result = outcome.result
-        refusal = preflight.push_refusal(outcome.base_dir, result)
+        refusal = preflight.push_refusal(outcome.project, outcome.result)
         if refusal is not None:
-            self._refuse_push(outcome, refusal, options)
+            # The report, then one line on stderr saying why nothing was pushed; exit 1.
+            found.exit_code = EXIT_FAILED
+            found.sections["push"] = {"refused": refusal}
+            self.stdout.write(render(found, options["format"], self.style), ending="")
+            self.stdout.flush()
+            self.stderr.write(refusal)
+            raise SystemExit(EXIT_FAILED)
         if options["format"] == "json":
             # stdout holds only the JSON document: the git command line goes to stderr.
-            pushed = preflight.push(outcome.base_dir, self.stderr)
-            document = report.to_json(result, EXIT_FAILED if pushed else 0)
-            document["push"] = {"exit_code": pushed}
-            self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
-        else:
-            self.stdout.write(
-                report.render_text(result, self.style, heading=outcome.heading), ending=""
-            )
-            self.stdout.flush()
-            pushed = preflight.push(outcome.base_dir, self.stdout)
-            if pushed:
-                self.stderr.write(_("The push failed (git exit code %d).") % pushed)
+            pushed = preflight.push(outcome.project, self.stderr)
+            found.exit_code = EXIT_FAILED if pushed else 0
+            found.sections["push"] = {"exit_code": pushed}
+            self.finish(found, options)
+        self.stdout.write(render(found, "text", self.style), ending="")
+        self.stdout.flush()
+        pushed = preflight.push(outcome.project, self.stdout)
+        if pushed:
+            self.stderr.write(_("The push failed (git exit code %d).") % pushed)
         raise SystemExit(EXIT_FAILED if pushed else 0)
-
-    def _refuse_push(self, outcome: Preflight, reason: str, options: dict[str, Any]) -> NoReturn:
-        """The report, then one line on stderr saying why nothing was pushed; exit 1."""
-        if options["format"] == "json":
-            document = report.to_json(outcome.result, EXIT_FAILED)
-            document["push"] = {"refused": reason}
-            self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
-        else:
-            self.stdout.write(
-                report.render_text(outcome.result, self.style, heading=outcome.heading), ending=""
-            )
-            self.stdout.flush()
-        self.stderr.write(reason)
-        raise SystemExit(EXIT_FAILED)

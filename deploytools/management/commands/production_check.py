@@ -7,8 +7,10 @@ from typing import Any, cast
 
 from django.utils.translation import gettext_lazy
 
-from deploytools import heroku
 from deploytools.command import DeploytoolsCommand
+from deploytools.facts.platform_api import HerokuAPIError
+from deploytools.facts.snapshot import SnapshotError
+from deploytools.report import Report
 
 
 class Command(DeploytoolsCommand):
@@ -45,10 +47,11 @@ class Command(DeploytoolsCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from deploytools import production
+        from deploytools import production_check
 
         try:
-            outcome = production.run_production_check(options)
-        except (heroku.HerokuAPIError, heroku.SnapshotError) as exc:
+            outcome = production_check.run_production_check(options)
+        except (HerokuAPIError, SnapshotError) as exc:
             self.could_not_check(str(exc), options)
-        self.finish(outcome.result, options, heading=outcome.heading)
+        code = outcome.result.exit_code(options["fail_level"])
+        self.finish(Report(outcome.result, code, heading=outcome.heading), options)

@@ -1,0 +1,311 @@
+"""
+E601–E607: the steps of the release phase, judged (tag release).
+
+``manage.py heroku_release`` (:mod:`deploytools.release_phase`) runs each step and records what
+it found in :class:`~deploytools.release_phase.steps.ReleaseSteps`; these checks turn each
+result into a report line, and the release goes on only while none fails. Anywhere else
+(``manage.py check --deploy``, preflight) they are skipped. Registering them keeps them in the
+catalogue (``--list-checks``, the README table) and lets ``SILENCED_SYSTEM_CHECKS`` hide the
+warnings; it cannot make a failed step pass.
+"""
+
+from __future__ import annotations
+
+from django.core import checks
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from deploytools.checks.migrations import unsafe_message
+from deploytools.checks.registry import Messages, check
+from deploytools.context import ReleaseContext, Skipped
+from deploytools.release_phase.steps import (
+    DatabaseWait,
+    LockOutcome,
+    MigrateOutcome,
+    Plan,
+    PostOutcome,
+)
+
+TAGS = ["release"]
+NOT_REACHED = gettext_lazy("not reached: an earlier step of the release failed")
+
+# In the order heroku_release runs them; excluded from its pre-migration checks.
+STEP_CHECKS = (
+    "release_database_reachable",
+    "release_migration_lock",
+    "release_unknown_migrations",
+    "release_unsafe_migrations",
+    "release_migrate",
+    "release_post_migrate",
+)
+
+
+def _reached(step: DatabaseWait | LockOutcome | Plan | MigrateOutcome | PostOutcome | None) -> None:
+    if step is None:
+        raise Skipped(str(NOT_REACHED))
+    skipped = getattr(step, "skipped", "")
+    if skipped:
+        raise Skipped(skipped)
+
+
+PERMANENT_HINTS = {
+    "credentials": gettext_lazy(
+        "The user or password in DATABASE_URL is wrong (stale credentials?): compare it with "
+        "heroku pg:credentials:url"
+    ),
+    "database": gettext_lazy(
+        "The database name in DATABASE_URL does not exist on that server: compare it with "
+        "heroku pg:credentials:url"
+    ),
+    "pg_hba": gettext_lazy(
+        "The server accepts no connection from this host and user (pg_hba.conf), or requires "
+        "SSL: check DATABASE_URL and its sslmode against heroku pg:credentials:url"
+    ),
+}
+
+
+@check(
+    name="release_database_reachable",
+    title=gettext_lazy("Database reachable"),
+    ids={"E601": gettext_lazy("database unreachable after the retry budget")},
+    tags=TAGS,
+)
+def check_release_database_reachable(context: ReleaseContext) -> Messages:
+    """E601: the database answered within DEPLOYTOOLS["DATABASE_WAIT_SECONDS"]."""
+    wait = context.steps.database
+    _reached(wait)
+    assert wait is not None
+    if wait.reachable:
+        context.evidence(
+            _("%(address)s, %(attempts)d attempt(s)")
+            % {"address": wait.address, "attempts": wait.attempts}
+        )
+        return []
+    if wait.permanent:
+        text = _(
+            "The database at %(address)s refused the connection, which retrying cannot fix: "
+            "%(reason)s"
+        ) % {"address": wait.address, "reason": wait.error}
+        hint = str(PERMANENT_HINTS[wait.permanent])
+    else:
+        text = _(
+            "The database at %(address)s did not answer within %(budget).0fs (%(attempts)d "
+            "attempts): %(reason)s"
+        ) % {
+            "address": wait.address,
+            "budget": wait.budget,
+            "attempts": wait.attempts,
+            "reason": wait.error,
+        }
+        hint = _(
+            "Check that the database is up and that DATABASE_URL points at it "
+            '(or raise DEPLOYTOOLS["DATABASE_WAIT_SECONDS"]): heroku pg:info'
+        )
+    return [checks.Error(text, hint=hint, obj=wait.address, id="deploytools.E601")]
+
+
+@check(
+    name="release_migration_lock",
+    title=gettext_lazy("Migration lock taken"),
+    ids={"E602": gettext_lazy("migration lock held by another release past the timeout")},
+    tags=TAGS,
+)
+def check_release_migration_lock(context: ReleaseContext) -> Messages:
+    """E602: no other release held the advisory lock past the timeout."""
+    lock = context.steps.lock
+    _reached(lock)
+    assert lock is not None
+    if lock.held:
+        context.evidence(_("held after %(waited).1fs") % {"waited": lock.waited})
+        return []
+    if lock.error:
+        return [
+            checks.Error(
+                _("The migration lock could not be taken: %(error)s.") % {"error": lock.error},
+                hint=_("Check the database, then retry: heroku pg:info"),
+                obj=f"pg_advisory_lock({lock.key})",
+                id="deploytools.E602",
+            )
+        ]
+    return [
+        checks.Error(
+            _(
+                "The migration lock was held by %(holder)s for more than %(timeout).0fs: "
+                "another release is still migrating."
+            )
+            % {"holder": lock.holder or _("another session"), "timeout": lock.timeout},
+            hint=_(
+                "Wait for the other release to finish (heroku releases), then retry it, or "
+                'raise DEPLOYTOOLS["MIGRATION_LOCK_TIMEOUT_SECONDS"]'
+            ),
+            obj=f"pg_advisory_lock({lock.key})",
+            id="deploytools.E602",
+        )
+    ]
+
+
+@check(
+    name="release_unknown_migrations",
+    title=gettext_lazy("Database has no migrations this code does not know"),
+    ids={
+        "W604": gettext_lazy(
+            "the database has applied migrations this code does not know (a rollback)"
+        )
+    },
+    tags=TAGS,
+)
+def check_release_unknown_migrations(context: ReleaseContext) -> Messages:
+    """W604: migrations applied in the database but unknown to this code (a rollback)."""
+    plan = context.steps.plan
+    _reached(plan)
+    assert plan is not None
+    if not plan.unknown:
+        context.evidence(_("none"))
+        return []
+    app, target = plan.unknown_app_leaf
+    return [
+        checks.Warning(
+            _(
+                "The database has %(count)d migration(s) this code does not know (%(labels)s): "
+                "the code was rolled back; nothing is unapplied."
+            )
+            % {"count": len(plan.unknown), "labels": ", ".join(plan.unknown)},
+            hint=_(
+                "If the schema must follow the code, unapply them with the newer release's "
+                "code, which has their files (this code cannot: Django only unapplies "
+                "migrations it has), before rolling back to this one: heroku run python "
+                "manage.py migrate %(app)s %(target)s"
+            )
+            % {"app": app, "target": target},
+            obj=plan.unknown[0],
+            id="deploytools.W604",
+        )
+    ]
+
+
+@check(
+    name="release_unsafe_migrations",
+    title=gettext_lazy("Pending migrations are safe while the old release serves"),
+    ids={
+        "E603": gettext_lazy("unsafe migration refused by policy"),
+        "W606": gettext_lazy("unsafe migration applied under the `warn` policy"),
+    },
+    tags=TAGS,
+)
+def check_release_unsafe_migrations(context: ReleaseContext) -> Messages:
+    """
+    E603 (UNSAFE_MIGRATIONS "fail") / W606 ("warn"): the one judgement of unsafe migrations
+    (W303's in preflight) on the plan read from the database.
+    """
+    plan = context.steps.plan
+    _reached(plan)
+    assert plan is not None
+    if not plan.forward:
+        context.evidence(_("nothing pending"))
+        return []
+    judgement = plan.judgement
+    if judgement is None:
+        return []
+    if judgement.allowed:
+        allowed = ", ".join(f"{label} ({why})" for label, why in judgement.allowed)
+        context.evidence(_("allowed: %s") % allowed)
+    level, msg_id = (
+        (checks.ERROR, "deploytools.E603")
+        if plan.policy == "fail"
+        else (checks.WARNING, "deploytools.W606")
+    )
+    return [unsafe_message(found, level, msg_id) for found in judgement.unsafe]
+
+
+def _failed_migration(outcome: MigrateOutcome, applied: int) -> str:
+    counts = {"error": outcome.error, "count": applied, "migration": outcome.failed}
+    if outcome.stage == "plan":
+        return _("The migrations could not be planned or applied: %(error)s.") % counts
+    if not outcome.failed:
+        return _("migrate failed before applying a migration: %(error)s.") % counts
+    if outcome.atomic:
+        return (
+            _(
+                "Migration %(migration)s failed and was rolled back: %(error)s. %(count)d earlier "
+                "migration(s) of this release were kept."
+            )
+            % counts
+        )
+    return (
+        _(
+            "Migration %(migration)s failed: %(error)s. It is not atomic, so what it did before "
+            "the failure was NOT rolled back: check the schema and data it touches. %(count)d "
+            "earlier migration(s) of this release were kept."
+        )
+        % counts
+    )
+
+
+@check(
+    name="release_migrate",
+    title=gettext_lazy("Migrations applied"),
+    ids={"E605": gettext_lazy("a migration failed (which, why, and what was left behind)")},
+    tags=TAGS,
+)
+def check_release_migrate(context: ReleaseContext) -> Messages:
+    """E605: a migration failed; an atomic one was rolled back, a non-atomic one maybe not."""
+    outcome = context.steps.migrate
+    _reached(outcome)
+    assert outcome is not None
+    if not outcome.error:
+        if outcome.applied:
+            context.evidence(
+                _("%(count)d applied in %(elapsed).2fs")
+                % {"count": len(outcome.applied), "elapsed": outcome.elapsed}
+            )
+        else:
+            context.evidence(_("nothing to migrate"))
+        return []
+    if outcome.stage == "plan":
+        hint = _(
+            "Fix it and release again; to see where it fails: heroku run python manage.py "
+            "heroku_release --dry-run --traceback"
+        )
+    else:
+        app = [outcome.failed.split(".")[0]] if outcome.failed else []
+        hint = _(
+            "Fix the migration and release again; to try it by hand: heroku run python "
+            "manage.py %(command)s"
+        ) % {"command": " ".join(["migrate", *app])}
+    return [
+        checks.Error(
+            _failed_migration(outcome, len(outcome.applied)),
+            hint=hint,
+            obj=outcome.failed or "migrate",
+            id="deploytools.E605",
+        )
+    ]
+
+
+@check(
+    name="release_post_migrate",
+    title=gettext_lazy("Post-migrate commands ran"),
+    ids={"E607": gettext_lazy("a post-migrate command failed")},
+    tags=TAGS,
+)
+def check_release_post_migrate(context: ReleaseContext) -> Messages:
+    """E607: a command of DEPLOYTOOLS["POST_MIGRATE_COMMANDS"] failed."""
+    post = context.steps.post
+    _reached(post)
+    assert post is not None
+    if not post.failed:
+        context.evidence(", ".join(post.commands) if post.commands else _("none"))
+        return []
+    return [
+        checks.Error(
+            _("The post-migrate command %(command)r failed: %(error)s.")
+            % {"command": post.failed, "error": post.error},
+            hint=_(
+                'Fix it or remove it from DEPLOYTOOLS["POST_MIGRATE_COMMANDS"]; to try it: '
+                "heroku run python manage.py %(command)s"
+            )
+            % {"command": post.failed},
+            obj=post.failed,
+            id="deploytools.E607",
+        )
+    ]

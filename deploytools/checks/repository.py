@@ -1,0 +1,238 @@
+"""
+E212–W214: what the repository would push (tag preflight): no secrets, the right ignores, a
+slug well under Heroku's limit.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shlex
+from pathlib import Path
+
+from django.conf import settings
+from django.core import checks
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from deploytools.checks.registry import Messages, check
+from deploytools.conf import conf
+from deploytools.context import Context, skip_on_a_dyno
+from deploytools.facts.project_files import requirements, tracked_files
+from deploytools.facts.settings_source import settings_source
+
+TAGS = ["preflight"]
+
+# ---------------------------------------------------------------------------------------------
+# E212, W213: secrets and .gitignore
+
+
+def _is_env_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return (name == ".env" or name.startswith(".env.")) and not name.endswith(".example")
+
+
+@check(
+    name="secrets_committed",
+    title=gettext_lazy("No secrets committed (.env files, literal SECRET_KEY)"),
+    ids={"E212": gettext_lazy("secrets committed (tracked .env, literal SECRET_KEY in settings)")},
+    tags=TAGS,
+)
+def check_secrets_committed(context: Context) -> Messages:
+    """E212: no tracked .env file and no SECRET_KEY string literal in the settings source."""
+    messages: Messages = []
+    tracked = tracked_files(context)
+    if tracked is None:
+        context.evidence(_("not a git checkout: tracked .env files not checked"))
+    else:
+        for path in tracked:
+            if _is_env_file(path):
+                messages.append(
+                    checks.Error(
+                        _("%(path)s is committed to git: its secrets are in every clone.")
+                        % {"path": path},
+                        hint=_(
+                            "Untrack it, rotate the secrets in it, and ignore it: "
+                            "git rm --cached %(path)s && echo .env >> .gitignore"
+                        )
+                        % {"path": shlex.quote(path)},
+                        obj=path,
+                        id="deploytools.E212",
+                    )
+                )
+    source = settings_source(context)
+    for where in source.literal_secret_keys:
+        messages.append(
+            checks.Error(
+                _("%(where)s sets SECRET_KEY from a string literal in the source.")
+                % {"where": where},
+                hint=_(
+                    "Read it from the environment only, SECRET_KEY = "
+                    "os.environ['DJANGO_SECRET_KEY'], and set a new one: heroku config:set "
+                    "DJANGO_SECRET_KEY=$(openssl rand -base64 48)"
+                ),
+                obj=where,
+                id="deploytools.E212",
+            )
+        )
+    if source.files:
+        context.evidence(_("settings read: %(files)s") % {"files": ", ".join(source.files)})
+    return messages
+
+
+def _venv_dirs(base_dir: Path) -> list[str]:
+    try:
+        return sorted(
+            entry.name
+            for entry in base_dir.iterdir()
+            if entry.is_dir() and (entry / "pyvenv.cfg").is_file()
+        )
+    except OSError:
+        return []
+
+
+@check(
+    name="gitignore",
+    title=gettext_lazy(".gitignore covers .env, the SQLite database, static files, virtualenvs"),
+    ids={"W213": gettext_lazy(".gitignore misses .env / db.sqlite3 / staticfiles / virtualenv")},
+    tags=TAGS,
+)
+def check_gitignore(context: Context) -> Messages:
+    """W213: files that must never be pushed are ignored by git."""
+    from deploytools.facts.build_files import is_ignored, parse_ignore_file
+
+    skip_on_a_dyno(_("running on a Heroku dyno: what git ignores was decided at the push"))
+    rules = parse_ignore_file(context.project.tree / ".gitignore") or []
+    wanted: list[tuple[str, bool]] = [(".env", False), ("db.sqlite3", False)]
+    static_root = getattr(settings, "STATIC_ROOT", None)
+    if static_root:
+        try:
+            relative = Path(static_root).resolve().relative_to(context.project.tree.resolve())
+            if relative.parts:
+                wanted.append((relative.as_posix(), True))
+        except (ValueError, OSError, TypeError):
+            pass  # outside the project: git never sees it
+    missing = [path for path, is_dir in wanted if not is_ignored(rules, path, is_dir)]
+    venvs = _venv_dirs(context.project.tree)
+    if venvs:
+        missing.extend(f"{v}/" for v in venvs if not is_ignored(rules, v, True))
+    elif not any(is_ignored(rules, name, True) for name in (".venv", "venv")):
+        missing.append(".venv/")
+    if not missing:
+        context.evidence(", ".join(path for path, _is_dir in wanted))
+        return []
+    lines = "\\n".join(missing)
+    return [
+        checks.Warning(
+            _(".gitignore does not ignore %(paths)s.") % {"paths": ", ".join(missing)},
+            hint=_("Add them: printf '%(lines)s\\n' >> .gitignore") % {"lines": lines},
+            obj=".gitignore",
+            id="deploytools.W213",
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# W214: slug size
+
+
+MEGABYTE = 1024 * 1024
+
+
+def _project_files(context: Context) -> list[str]:
+    """The files a push ships: git's tracked files, else a walk that skips ignored ones."""
+    from deploytools.facts.build_files import is_ignored, parse_ignore_file
+
+    tracked = tracked_files(context)
+    if tracked is not None:
+        return tracked
+    rules = parse_ignore_file(context.project.tree / ".gitignore") or []
+    found: list[str] = []
+    for root, dirs, files in os.walk(context.project.tree):
+        relative_root = Path(root).relative_to(context.project.tree).as_posix()
+        prefix = "" if relative_root == "." else relative_root + "/"
+        dirs[:] = [
+            d
+            for d in dirs
+            if d != ".git"
+            and not (Path(root, d) / "pyvenv.cfg").exists()
+            and not is_ignored(rules, prefix + d, True)
+        ]
+        found.extend(prefix + f for f in files if not is_ignored(rules, prefix + f))
+        if len(found) > 500_000:
+            break
+    return found
+
+
+@functools.cache
+def _distribution_bytes(name: str) -> int:
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return 0
+    total = 0
+    for file in dist.files or []:
+        if file.size is not None:
+            total += file.size
+            continue
+        try:
+            total += Path(str(dist.locate_file(file))).stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+@check(
+    name="slug_size",
+    title=gettext_lazy("Estimated slug size is well under Heroku's 500 MB limit"),
+    ids={"W214": gettext_lazy("estimated slug size near Heroku's 500 MB limit")},
+    tags=TAGS,
+)
+def check_slug_size(context: Context) -> Messages:
+    """W214: project files (minus .slugignore) plus installed requirements, against the limit."""
+    from deploytools.facts.build_files import is_ignored, parse_ignore_file
+    from deploytools.facts.requirements_txt import installed_closure
+
+    # On a dyno /app also holds the installed Python: the estimate would count it twice.
+    skip_on_a_dyno(_("running on a Heroku dyno: the build already reported the slug size"))
+    slugignore = parse_ignore_file(context.project.tree / ".slugignore") or []
+    project_bytes = 0
+    for path in _project_files(context):
+        if slugignore and is_ignored(slugignore, path):
+            continue
+        try:
+            project_bytes += (context.project.tree / path).lstat().st_size
+        except OSError:
+            continue
+    found = requirements(context)
+    distributions = installed_closure(found.names) if found.exists else set()
+    package_bytes = sum(_distribution_bytes(name) for name in distributions)
+    total_mb = (project_bytes + package_bytes) / MEGABYTE
+    estimate = _(
+        "estimated slug %(total).1f MB: project files %(files).1f MB + %(count)d "
+        "distributions %(packages).1f MB (Python itself not counted)"
+    ) % {
+        "total": total_mb,
+        "files": project_bytes / MEGABYTE,
+        "count": len(distributions),
+        "packages": package_bytes / MEGABYTE,
+    }
+    context.evidence(estimate)
+    threshold = conf.slug_size_warning_mb
+    if total_mb < threshold:
+        return []
+    return [
+        checks.Warning(
+            _("The slug is near Heroku's 500 MB limit: %(estimate)s.") % {"estimate": estimate},
+            hint=_(
+                "Keep build-only files out with a .slugignore and move dev tools to "
+                "requirements-dev.txt (threshold: DEPLOYTOOLS['SLUG_SIZE_WARNING_MB'] = "
+                "%(threshold)d)"
+            )
+            % {"threshold": threshold},
+            obj="slug",
+            id="deploytools.W214",
+        )
+    ]

@@ -1,0 +1,313 @@
+"""
+Settings as Heroku will see them: run the settings checks in a child process that looks like a dyno.
+
+A developer's checkout has development settings; checking those says nothing about production.
+:func:`start_in_dyno` starts ``python -m deploytools.facts.dyno_child`` with an environment built by
+:func:`dyno_environment` — a minimal base (what this interpreter needs to run), ``DYNO``,
+``PORT``, the config vars, and a ``DATABASE_URL`` that can never reach the real database — and
+collects its JSON report as a :class:`~deploytools.checks.run.RunResult`.
+
+The child imports the settings (an exception there is ``deploytools.E100``), then runs Django's
+own checks at deploy level plus the deploytools checks tagged "settings". Nothing the child
+returns holds a config var value: the child scrubs its report, and the parent scrubs it again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+from deploytools.facts.project import Project
+
+if TYPE_CHECKING:
+    from deploytools.checks.run import RunResult
+
+# The placeholder database: PostgreSQL on a loopback port that nothing serves (9 is "discard").
+# Nothing in a simulation may ever connect to the app's real database.
+PLACEHOLDER_HOST = "127.0.0.1:9"
+PLACEHOLDER_AUTH = "placeholder_user:placeholder_password"
+PLACEHOLDER_DATABASE_URL = f"postgres://{PLACEHOLDER_AUTH}@{PLACEHOLDER_HOST}/placeholder_db"
+PORT = "5000"
+TIMEOUT_SECONDS = 120.0
+
+# A value that starts like a URL (scheme://): whatever it points at is a service to keep away from.
+_URL_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# Names that hold a service's address or credentials even when the value does not look like a URL.
+SERVICE_NAME_SUFFIXES = ("_URL", "_URI", "_DSN")
+# Pages Heroku's router fetches, not the app: passed through unless they carry credentials.
+ROUTER_PAGE_VARS = frozenset({"ERROR_PAGE_URL", "MAINTENANCE_PAGE_URL"})
+
+# What this interpreter needs to run, taken from the developer's environment; nothing else is.
+BASE_VARIABLES = (
+    "PATH",
+    "LANG",
+    "LC_ALL",
+    "TMPDIR",
+    "VIRTUAL_ENV",
+    "SYSTEMROOT",
+    "PYTHONDONTWRITEBYTECODE",
+)
+
+
+def placeholder_service_url(value: str) -> str:
+    """``value`` with its user, password, host and port replaced; scheme, path, query kept."""
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return PLACEHOLDER_DATABASE_URL
+    if not parts.netloc:
+        # A bare "host:port" or similar under a service name: never pass it through.
+        return PLACEHOLDER_HOST if value.strip() and "://" not in value else value
+    return urlunsplit(
+        (parts.scheme, f"{PLACEHOLDER_AUTH}@{PLACEHOLDER_HOST}", parts.path, parts.query, "")
+    )
+
+
+def is_service_url(name: str, value: str | None) -> bool:
+    """
+    True for a config var that points at a service: any value with a scheme (postgres://,
+    https://user:pw@host, cloudinary://...), or a name ending in _URL, _URI or _DSN — except
+    the router's page URLs (ROUTER_PAGE_VARS) without credentials.
+
+    The one rule for every child that runs project code with the app's config vars (the
+    simulated dyno here, the memory measurement in :mod:`deploytools.facts.sizing`).
+    """
+    if name in ROUTER_PAGE_VARS and value is not None and "@" not in value:
+        return False
+    if value is not None and _URL_VALUE.match(value.strip()):
+        return True
+    return name.endswith(SERVICE_NAME_SUFFIXES)
+
+
+def database_url_problem(config_vars: Mapping[str, str]) -> str | None:
+    """
+    Why dj-database-url cannot parse the config's DATABASE_URL, without quoting any part of it.
+
+    The simulated dyno only ever sees a placeholder URL, so a malformed real one would pass
+    there while a real dyno fails to boot. It is parsed here, in the parent, never connected to.
+    """
+    value = config_vars.get("DATABASE_URL", "").strip()
+    if not value:
+        return None
+    import dj_database_url
+
+    try:
+        dj_database_url.parse(value)
+    except Exception as exc:  # noqa: BLE001 - any parse failure means the app cannot boot
+        return _url_problem_reason(value, exc)
+    return None
+
+
+def _url_problem_reason(value: str, exc: Exception) -> str:
+    # Our own words: dj-database-url's and urllib's messages may quote parts of the URL.
+    from django.utils.translation import gettext as _
+
+    if type(exc).__name__ == "UnknownSchemeError":
+        return _("its scheme is not one dj-database-url knows (e.g. postgres://)")
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return _("it is not a valid URL (the host part is malformed)")
+    try:
+        parts.port  # noqa: B018 - reading it validates the port
+    except ValueError:
+        return _("its port is not a number from 0 to 65535")
+    return _(
+        "it is not a valid URL (%(error)s); a password with special characters must be "
+        "percent-encoded"
+    ) % {"error": type(exc).__name__}
+
+
+def child_pythonpath(app_dir: Path) -> str:
+    """deploytools (when not installed), the project, and an inherited PYTHONPATH."""
+    entries = []
+    # The running deploytools judges the project, even when the project ships a copy of it.
+    package_parent = str(Path(__file__).resolve().parents[2])
+    installed = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    if package_parent not in installed:
+        entries.append(package_parent)
+    entries.append(str(app_dir))
+    entries.extend(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)
+    return os.pathsep.join(dict.fromkeys(entries))
+
+
+def dyno_environment(
+    config_vars: Mapping[str, str],
+    project: Project,
+    process_type: str = "web",
+    settings_module: str | None = None,
+) -> dict[str, str]:
+    """
+    The environment of a simulated dyno running ``project`` with ``config_vars``.
+
+    Service URLs (see :func:`is_service_url`) keep their scheme, path and query but point at an
+    unreachable loopback placeholder with placeholder credentials.
+    Without a DATABASE_URL, a placeholder one stands for an attached Heroku Postgres.
+    """
+    environment = {name: os.environ[name] for name in BASE_VARIABLES if name in os.environ}
+    environment.setdefault("LANG", "C.UTF-8")
+    environment.update(
+        {
+            "HOME": str(project.tree),  # /app on a dyno: the root of what was pushed
+            "PYTHONPATH": child_pythonpath(project.app_dir),
+            "PYTHONUNBUFFERED": "1",
+            "DYNO": f"{process_type}.1",
+            "PORT": PORT,
+            "DATABASE_URL": PLACEHOLDER_DATABASE_URL,
+        }
+    )
+    settings_module = settings_module or _settings_module()
+    if settings_module:
+        environment["DJANGO_SETTINGS_MODULE"] = settings_module
+    for name, value in config_vars.items():
+        environment[name] = placeholder_service_url(value) if is_service_url(name, value) else value
+    return environment
+
+
+def _settings_module() -> str | None:
+    from django.conf import settings
+
+    from deploytools.facts.settings_values import settings_module_name
+
+    module = settings_module_name() if settings.configured else None
+    return module or os.environ.get("DJANGO_SETTINGS_MODULE")
+
+
+class DynoRun:
+    """A running simulation; :meth:`result` waits for it and returns its report."""
+
+    def __init__(
+        self,
+        command: str,
+        process: subprocess.Popen[bytes] | None,
+        output: tuple[IO[bytes], IO[bytes]] | None,
+        secrets: set[str],
+        timeout: float,
+        error: str = "",
+    ) -> None:
+        self._command = command
+        self._process = process
+        self._output = output
+        self._secrets = secrets
+        self._timeout = timeout
+        self._error = error
+        self.database_url_problem: str | None = None
+        self._started = time.perf_counter()
+        self._result: RunResult | None = None
+
+    def result(self) -> RunResult:
+        """Block until the child is done; a crash or timeout becomes an E100 line."""
+        if self._result is None:
+            self._result = self._collect()
+        return self._result
+
+    def _collect(self) -> RunResult:
+        from deploytools import redact
+        from deploytools.checks.settings_database import add_settings_load_error
+
+        result = self._read()
+        if self.database_url_problem:
+            add_settings_load_error(result, self.database_url_problem)
+        redact.redact_result(result, self._secrets)
+        result.seconds = time.perf_counter() - self._started
+        return result
+
+    def _failed(self, reason: str) -> RunResult:
+        from deploytools.checks.settings_database import settings_load_failed
+
+        return settings_load_failed(reason, self._command)
+
+    def _read(self) -> RunResult:
+        from deploytools.report.document import from_json
+
+        if self._process is None or self._output is None:
+            return self._failed(self._error)
+        stdout, stderr = self._output
+        try:
+            code = self._process.wait(timeout=self._timeout)
+            stdout.seek(0)
+            stderr.seek(0)
+            out = stdout.read().decode("utf-8", "replace")
+            err = stderr.read().decode("utf-8", "replace")
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            return self._failed(
+                f"the settings simulation did not finish within {self._timeout:.0f} seconds"
+            )
+        finally:
+            stdout.close()
+            stderr.close()
+        try:
+            document = json.loads(out)
+            if not isinstance(document, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            last = next((line for line in reversed(err.splitlines()) if line.strip()), "")
+            return self._failed(
+                f"the settings simulation exited with code {code}: "
+                + (last.strip()[:300] or "no output")
+            )
+        return from_json(document)
+
+
+def start_in_dyno(
+    config_vars: Mapping[str, str],
+    project: Project,
+    *,
+    command: str = "preflight",
+    process_type: str = "web",
+    settings_module: str | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+) -> DynoRun:
+    """
+    Start the settings checks in a simulated dyno and return at once.
+
+    Call :meth:`DynoRun.result` to collect the report (Django's deploy checks plus the
+    deploytools checks tagged "settings"), with every secret scrubbed out.
+    """
+    from deploytools import redact
+
+    environment = dyno_environment(config_vars, project, process_type, settings_module)
+    secrets = redact.secret_values(config_vars)
+    # Files, not pipes: the child never blocks on a full pipe while the parent works. They
+    # outlive this function (DynoRun.result reads and closes them), hence no `with`.
+    stdout = tempfile.TemporaryFile()  # noqa: SIM115
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115
+    argv = [
+        sys.executable,
+        "-m",
+        "deploytools.facts.dyno_child",
+        f"--command={command}",
+        f"--config-names={','.join(config_vars)}",
+        f"--root={project.root}",
+        f"--tree={project.tree}",
+    ]
+    try:
+        process = subprocess.Popen(
+            argv,
+            env=environment,
+            cwd=project.app_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+        )
+    except OSError as exc:
+        stdout.close()
+        stderr.close()
+        error = f"cannot start {argv[0]}: {exc.strerror or type(exc).__name__}"
+        run = DynoRun(command, None, None, secrets, timeout, error=error)
+    else:
+        run = DynoRun(command, process, (stdout, stderr), secrets, timeout)
+    run.database_url_problem = database_url_problem(config_vars)
+    return run

@@ -1,0 +1,109 @@
+"""
+The simulated dyno's side: ``python -m deploytools.facts.dyno_child`` (started by
+:mod:`deploytools.facts.dyno`).
+
+It imports the settings with the environment recorded, sets Django up, runs Django's deploy
+checks and the deploytools checks tagged "settings", and prints one JSON report on its real
+stdout, every secret scrubbed out. Whatever the project prints goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from deploytools.facts.environment_reads import load_settings_recorded
+
+
+def _child(args: argparse.Namespace) -> int:
+    """Load the settings, run the checks, print the JSON report on the real stdout."""
+    real_stdout = sys.stdout
+    # Settings or checks that print must not corrupt the one JSON document on stdout.
+    sys.stdout = sys.stderr
+    names = [name for name in args.config_names.split(",") if name]
+    config = {name: os.environ[name] for name in names if name in os.environ}
+    try:
+        document = _child_document(args, config)
+    finally:
+        sys.stdout = real_stdout
+    from deploytools import redact
+
+    secrets = redact.secret_values(config) | _settings_secrets()
+    document = redact.redact_document(document, secrets)
+    real_stdout.write(json.dumps(document, ensure_ascii=False))
+    real_stdout.flush()
+    return 0
+
+
+def _settings_secrets() -> set[str]:
+    from deploytools import redact
+
+    with contextlib.suppress(Exception):
+        # A literal SECRET_KEY in the settings is as secret as a config var.
+        return redact.settings_secrets()
+    return set()
+
+
+def _child_document(args: argparse.Namespace, config: dict[str, str]) -> dict[str, Any]:
+    import django
+
+    from deploytools.context import DynoContext, SettingsRecording
+    from deploytools.facts.project import Project
+
+    app_dir = Path.cwd()
+    try:
+        recorded = load_settings_recorded(app_dir)
+        django.setup()
+    except Exception as exc:  # noqa: BLE001 - any failure to load settings is the finding
+        return _load_failure(args, config, exc)
+
+    from deploytools.checks.run import run_checks, select
+    from deploytools.report import document
+
+    config.setdefault("DATABASE_URL", os.environ.get("DATABASE_URL", ""))
+    context = DynoContext(
+        command=args.command,
+        project=Project(root=Path(args.root), tree=Path(args.tree), app_dir=app_dir),
+        config_vars=config,
+        recording=SettingsRecording(**recorded),
+    )
+    result = run_checks(context, select(["settings"]), include_django=True)
+    return document.to_json(result, result.exit_code("ERROR"))
+
+
+def _load_failure(
+    args: argparse.Namespace, config: dict[str, str], exc: Exception
+) -> dict[str, Any]:
+    from django.conf import settings
+
+    # Translation needs settings and a ready app registry; without them report untranslated.
+    with contextlib.suppress(Exception):
+        if settings.configured:
+            settings.USE_I18N = False
+        else:
+            settings.configure(USE_I18N=False)
+    from deploytools import redact
+    from deploytools.checks.settings_database import settings_load_failed
+    from deploytools.report import document
+
+    text = redact.redact(str(exc), redact.secret_values(config)).splitlines()
+    reason = f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+    return document.to_json(settings_load_failed(reason, args.command), 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="deploytools.facts.dyno_child")
+    parser.add_argument("--command", default="preflight")
+    parser.add_argument("--config-names", default="")
+    parser.add_argument("--root", default=".")
+    parser.add_argument("--tree", default=".")
+    return _child(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,159 @@
+"""
+What the settings' source files say, read with ``ast`` (never imported): the modules they
+import and the SECRET_KEYs they set from string literals, each with its file and line.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+from deploytools.context import Context, memoized
+from deploytools.facts.project_files import is_local
+
+MODULE_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+
+
+def production_settings_module(context: Context) -> str | None:
+    """
+    The settings module the dynos load: the DJANGO_SETTINGS_MODULE config var, else the default
+    the web process's WSGI module sets, else this process's own.
+    """
+    from deploytools.facts.settings_module import dyno_settings_module
+
+    name = dyno_settings_module(context.environ, context.project) or getattr(
+        settings, "SETTINGS_MODULE", None
+    )
+    return name if isinstance(name, str) and MODULE_RE.match(name) else None
+
+
+def _module_file(base_dir: Path, module: str) -> Path | None:
+    """The source file of ``module``: under the project first, else wherever it imports from."""
+    relative = Path(*module.split("."))
+    for candidate in (base_dir / relative.with_suffix(".py"), base_dir / relative / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    if is_local(base_dir, module.split(".")[0]):
+        return None
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        return None
+    return Path(spec.origin)
+
+
+@dataclass
+class SettingsSource:
+    """What the settings source files say: imports and literal SECRET_KEYs, with lines."""
+
+    files: list[str] = field(default_factory=list)
+    imports: list[tuple[str, str]] = field(default_factory=list)  # (top-level name, "file:line")
+    literal_secret_keys: list[str] = field(default_factory=list)  # "file:line"
+    mentions_database_url: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+def _display(path: Path, base_dir: Path) -> str:
+    try:
+        return path.relative_to(base_dir).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@memoized
+def settings_source(context: Context) -> SettingsSource:
+    """The production settings module and the project modules it imports, read with ast."""
+    source = SettingsSource()
+    module = production_settings_module(context)
+    if module:
+        _read_settings_file(context.project.app_dir, module, source, set())
+    return source
+
+
+def _is_environ_get(node: ast.expr) -> bool:
+    """os.environ.get(...), os.getenv(...), environ.get(...), getenv(...), env.str(...)."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id == "getenv"
+    if isinstance(func, ast.Attribute):
+        return func.attr in {"get", "getenv", "setdefault"} and (
+            (isinstance(func.value, ast.Attribute) and func.value.attr == "environ")
+            or (isinstance(func.value, ast.Name) and func.value.id in {"os", "environ"})
+        )
+    return False
+
+
+def _literal_secret(node: ast.expr | None) -> bool:
+    """A non-empty string literal, directly or as the default/fallback of an env lookup."""
+    if node is None:
+        return False
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(node.value.strip())
+    if isinstance(node, ast.BoolOp):
+        return any(_literal_secret(value) for value in node.values)
+    if isinstance(node, ast.IfExp):
+        return _literal_secret(node.body) or _literal_secret(node.orelse)
+    if isinstance(node, ast.Call) and _is_environ_get(node):
+        defaults = [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "default")]
+        return any(_literal_secret(value) for value in defaults)
+    return False
+
+
+def _read_settings_file(
+    base_dir: Path, module: str, source: SettingsSource, seen: set[str]
+) -> None:
+    if module in seen or len(seen) > 50:
+        return
+    seen.add(module)
+    path = _module_file(base_dir, module)
+    if path is None:
+        return
+    display = _display(path, base_dir)
+    source.files.append(display)
+    try:
+        text = path.read_bytes()
+        tree = ast.parse(text, filename=display)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        source.problems.append(f"{display}: {type(exc).__name__}")
+        return
+    if b"DATABASE_URL" in text:
+        source.mentions_database_url = True
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    follow: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                source.imports.append((alias.name.split(".")[0], f"{display}:{node.lineno}"))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = parts[: len(parts) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+                if node.module:
+                    follow.append(target)
+                continue
+            if node.module:
+                top = node.module.split(".")[0]
+                source.imports.append((top, f"{display}:{node.lineno}"))
+                if is_local(base_dir, top):
+                    follow.append(node.module)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "SECRET_KEY" for t in targets) and (
+                _literal_secret(node.value)
+            ):
+                source.literal_secret_keys.append(f"{display}:{node.lineno}")
+    # Settings split into modules (base.py + production.py) import each other: read those too.
+    for target in follow:
+        if is_local(base_dir, target.split(".")[0]):
+            _read_settings_file(base_dir, target, source, seen)

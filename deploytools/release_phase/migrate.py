@@ -1,0 +1,134 @@
+"""
+Step 6: Django's ``migrate`` (each migration atomic where the database can roll DDL back), then
+the post-migrate commands (``createcachetable`` when a database cache is configured, or
+``DEPLOYTOOLS["POST_MIGRATE_COMMANDS"]``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shlex
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from deploytools.conf import conf
+from deploytools.release_phase.announce import Announcer, one_line, seconds
+from deploytools.release_phase.sigterm import ReleaseInterrupted
+from deploytools.release_phase.steps import MigrateOutcome, PostOutcome
+
+
+def migrate(
+    connection: BaseDatabaseWrapper,
+    alias: str,
+    log: Announcer,
+    hidden: set[str],
+    running: Callable[[Any], None],
+) -> MigrateOutcome:
+    """
+    Apply the plan with Django's ``migrate``; each applied migration is logged as it lands.
+    ``running(raw_connection)`` is told the connection whose statement SIGTERM may cancel
+    (None once done). A failure is a result, never an exception (SIGTERM aside).
+    """
+    from django.core.management import call_command
+    from django.core.management.commands import migrate as django_migrate
+
+    applied: list[str] = []
+    current: dict[str, Any] = {}
+
+    class TrackingMigrate(django_migrate.Command):
+        def migration_progress_callback(
+            self, action: str, migration: Any = None, fake: bool = False
+        ) -> None:
+            if action == "apply_start":
+                current["label"] = f"{migration.app_label}.{migration.name}"
+                current["started"] = time.perf_counter()
+                # Django wraps a migration in a transaction only when the backend can roll
+                # DDL back and the migration does not opt out (atomic = False).
+                current["atomic"] = bool(
+                    getattr(migration, "atomic", True) and connection.features.can_rollback_ddl
+                )
+            elif action == "apply_success":
+                done = current.pop("label")
+                applied.append(done)
+                log(
+                    "migrate",
+                    migration=done,
+                    elapsed=seconds(time.perf_counter() - current["started"]),
+                )
+            super().migration_progress_callback(action, migration, fake)
+
+    started = time.perf_counter()
+    connection.ensure_connection()
+    _stop_when_client_dies(connection)
+    running(connection.connection)
+    output = io.StringIO()
+    try:
+        call_command(
+            TrackingMigrate(stdout=output, stderr=output),
+            database=alias,
+            interactive=False,
+            verbosity=0,
+            skip_checks=True,
+        )
+    except ReleaseInterrupted:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure of a migration is E605
+        error = one_line(exc, hidden)
+        failed = str(current.get("label", ""))
+        log("migrate", migration=failed or "-", status="failed", error=error)
+        return MigrateOutcome(
+            applied=applied,
+            elapsed=time.perf_counter() - started,
+            failed=failed,
+            atomic=bool(current.get("atomic", True)),
+            error=error,
+        )
+    finally:
+        running(None)
+    return MigrateOutcome(applied=applied, elapsed=time.perf_counter() - started)
+
+
+def _stop_when_client_dies(connection: BaseDatabaseWrapper) -> None:
+    if connection.vendor == "postgresql" and connection.pg_version >= 140000:  # type: ignore[attr-defined]
+        # A backend whose client was killed (SIGKILL) stops within a second instead of
+        # finishing the migration's statement, so its locks are free for the next release.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SET client_connection_check_interval = 1000")
+
+
+def post_migrate_commands() -> list[str]:
+    """DEPLOYTOOLS["POST_MIGRATE_COMMANDS"], or createcachetable if a DatabaseCache is set."""
+    configured = conf.post_migrate_commands
+    if configured is not None:
+        return configured
+    caches = getattr(settings, "CACHES", {}) or {}
+    uses_db_cache = any(
+        str(cache.get("BACKEND", "")).endswith("db.DatabaseCache") for cache in caches.values()
+    )
+    return ["createcachetable"] if uses_db_cache else []
+
+
+def run_post_steps(log: Announcer, hidden: set[str]) -> PostOutcome:
+    """Run each post-migrate command in turn; the first failure stops them."""
+    from django.core.management import call_command
+
+    commands = post_migrate_commands()
+    for command in commands:
+        started = time.perf_counter()
+        output = io.StringIO()
+        try:
+            call_command(*shlex.split(command), stdout=output, stderr=output)
+        except ReleaseInterrupted:
+            raise
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - report, never a traceback
+            error = one_line(exc, hidden)
+            log("post", command=command, status="failed", error=error)
+            return PostOutcome(commands=commands, failed=command, error=error)
+        log("post", command=command, elapsed=seconds(time.perf_counter() - started))
+    return PostOutcome(commands=commands)

@@ -1,0 +1,128 @@
+"""The secret policy: no secret reaches any output, and ordinary values are not masked."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from deploytools import redact
+from deploytools.checks.run import CheckResult, RunResult
+from tests.helpers import (
+    ROOT,
+    run_manage,
+)
+
+SECRET_KEY = "sk-Zx81mQ-unique-secret-key-value-4c7b9e2a1f3d5h6j8k0lPq"
+
+
+DB_USER = "u7dbusername9"
+
+
+DB_PASSWORD = "pw-9Xk2LmQr7TzV4sW1"
+
+
+API_TOKEN = "tok-live-3e5r7t9y1u3i5o7p"
+
+
+ALLOWED = "www.secret-customer-domain.example"
+
+
+CONFIG = f"""\
+DJANGO_SECRET_KEY='{SECRET_KEY}'
+DATABASE_URL='postgres://{DB_USER}:{DB_PASSWORD}@ec2-198-51-100-7.compute-1.amazonaws.com:5432/d1'
+THIRD_PARTY_API_TOKEN={API_TOKEN}
+DJANGO_ALLOWED_HOSTS={ALLOWED}
+"""
+
+
+SECRETS = (SECRET_KEY, DB_USER, DB_PASSWORD, API_TOKEN, ALLOWED)
+
+
+def assert_no_secret(*outputs: str) -> None:
+    joined = "\n".join(outputs)
+    for secret in SECRETS:
+        assert secret not in joined
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "production.env"
+    path.write_text(CONFIG)
+    return path
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_weareone_preflight_prints_no_config_value(config_file: Path, output: str) -> None:
+    outcome = run_manage("preflight", "--format", output, "--config-vars", str(config_file))
+    assert outcome.exit_code in (0, 1), outcome.stderr
+    assert_no_secret(outcome.stdout, outcome.stderr)
+    if output == "json":
+        json.loads(outcome.stdout)
+
+
+def make_project(tmp_path: Path) -> Path:
+    """A project whose settings, on a dyno, raise with config var values in the message."""
+    project = tmp_path / "leaky"
+    (project / "leaky").mkdir(parents=True)
+    (project / "leaky" / "__init__.py").write_text("")
+    (project / "manage.py").write_text(
+        (ROOT / "manage.py").read_text().replace("weareone", "leaky")
+    )
+    (project / "leaky" / "settings.py").write_text(
+        textwrap.dedent(
+            """\
+            import os
+            from pathlib import Path
+
+            BASE_DIR = Path(__file__).resolve().parent.parent
+            INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "deploytools"]
+            DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+            USE_TZ = True
+            SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-" + "x" * 50)
+            if "DYNO" in os.environ:
+                from django.core.exceptions import ImproperlyConfigured
+
+                raise ImproperlyConfigured(
+                    "cannot use " + os.environ["DATABASE_URL"] + " with key "
+                    + os.environ["DJANGO_SECRET_KEY"] + " and token "
+                    + os.environ["THIRD_PARTY_API_TOKEN"]
+                )
+            """
+        )
+    )
+    return project
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_e100_path_scrubs_values_quoted_by_the_settings(
+    tmp_path: Path, config_file: Path, output: str
+) -> None:
+    project = make_project(tmp_path)
+    env = {"PYTHONPATH": str(ROOT)}
+    outcome = run_manage(
+        "preflight", "--format", output, "--config-vars", str(config_file), env=env, cwd=project
+    )
+    assert outcome.exit_code == 1, outcome.stderr
+    assert "deploytools.E100" in outcome.stdout
+    assert "ImproperlyConfigured: cannot use" in outcome.stdout
+    assert_no_secret(outcome.stdout, outcome.stderr)
+
+
+def test_redaction_helpers() -> None:
+    url = f"postgres://{DB_USER}:{DB_PASSWORD}@host:5432/db"
+    secrets = redact.secret_values({"DATABASE_URL": url, "WEB_CONCURRENCY": "2"}, SECRET_KEY)
+    assert {DB_USER, DB_PASSWORD, SECRET_KEY} <= secrets
+    assert "2" not in secrets  # too short to be a secret; masking it would garble numbers
+    assert redact.redact(f"at {url} and {DB_PASSWORD}", secrets) == (
+        "at postgres://***:***@host:5432/db and ***"
+    )
+    assert redact.without_userinfo(url) == "postgres://host:5432/db"
+    document = {"msg": [f"key {SECRET_KEY}"], SECRET_KEY: 1}
+    assert redact.redact_document(document, secrets) == {"msg": ["key ***"], "***": 1}
+    result = RunResult("preflight")
+    result.checks.append(CheckResult("x", f"t {API_TOKEN}", (), "passed", detail=API_TOKEN))
+    redact.redact_result(result, {API_TOKEN})
+    assert result.checks[0].title == "t ***" and result.checks[0].detail == "***"

@@ -1,0 +1,191 @@
+"""E501–W504: Django and Python support dates, judged at an injected "today"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import django
+import pytest
+
+from deploytools.checks.registry import CATALOGUE
+from deploytools.checks.run import CheckResult, run_one
+from deploytools.context import PreflightContext
+from deploytools.facts import support_data as support
+from tests.helpers import ROOT, project_at
+
+
+def support_line(name: str, base_dir: Path, today: date) -> CheckResult:
+    return run_one(CATALOGUE[name], PreflightContext(project=project_at(base_dir), today=today))
+
+
+@pytest.fixture
+def django_version(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    def use(version: str) -> None:
+        monkeypatch.setattr(django, "get_version", lambda: version)
+
+    return use
+
+
+def python_project(
+    tmp_path: Path, python_version: str | None = None, runtime: str | None = None
+) -> Path:
+    if python_version is not None:
+        (tmp_path / ".python-version").write_text(python_version)
+    if runtime is not None:
+        (tmp_path / "runtime.txt").write_text(runtime)
+    return tmp_path
+
+
+# --- Django -----------------------------------------------------------------------------------
+
+
+def test_e501_django_past_security_support(
+    tmp_path: Path, django_version: Callable[[str], None]
+) -> None:
+    django_version("5.1.4")
+    result = support_line("django_support", python_project(tmp_path, "3.13\n"), date(2026, 11, 26))
+    (message,) = result.messages
+    assert message.id == "deploytools.E501"
+    assert message.msg == "Django 5.1 stopped getting security fixes on 2025-12-31."
+    assert support.DJANGO_SOURCE in str(message.hint)
+    assert str(message.hint).endswith(
+        "Upgrade: pin Django==6.1.* in requirements.txt, then run: pip install -r requirements.txt"
+    )
+
+
+def test_e501_django_older_than_the_table(
+    tmp_path: Path, django_version: Callable[[str], None]
+) -> None:
+    django_version("3.2.25")
+    result = support_line("django_support", tmp_path, date(2026, 11, 26))
+    assert result.ids == ["deploytools.E501"]
+
+
+def test_w502_django_within_90_days(tmp_path: Path, django_version: Callable[[str], None]) -> None:
+    django_version("5.2.8")
+    result = support_line("django_support", python_project(tmp_path, "3.12"), date(2028, 3, 1))
+    (message,) = result.messages
+    assert message.id == "deploytools.W502"
+    assert message.msg == "Django 5.2 stops getting security fixes on 2028-04-30, in 60 days."
+
+
+def test_django_support_passes_outside_the_window(
+    tmp_path: Path, django_version: Callable[[str], None]
+) -> None:
+    django_version("5.2.8")
+    result = support_line("django_support", tmp_path, date(2028, 1, 30))  # 91 days before
+    assert (result.status, result.detail) == (
+        "passed",
+        "Django 5.2.8, security fixes until 2028-04-30",
+    )
+
+
+def test_django_newer_than_the_table_is_skipped(
+    tmp_path: Path, django_version: Callable[[str], None]
+) -> None:
+    django_version("9.0")
+    result = support_line("django_support", tmp_path, date(2026, 11, 26))
+    assert result.status == "skipped"
+    assert "update deploytools/facts/support_data.py" in result.detail
+
+
+# --- Python -----------------------------------------------------------------------------------
+
+
+def test_e503_python_past_end_of_life(tmp_path: Path) -> None:
+    result = support_line(
+        "python_support", python_project(tmp_path, "3.10.15\n"), date(2026, 11, 26)
+    )
+    (message,) = result.messages
+    assert message.id == "deploytools.E503"
+    assert message.msg == (
+        "Python 3.10 (from .python-version) reached its end of life on 2026-10-31."
+    )
+    assert support.PYTHON_SOURCE in str(message.hint)
+    assert support.HEROKU_PYTHON_SOURCE in str(message.hint)
+    assert str(message.hint).endswith("Upgrade, then run: echo 3.14 > .python-version")
+
+
+def test_e503_python_not_built_by_heroku(tmp_path: Path) -> None:
+    # 3.10 before its end of life, but the table says Heroku does not build it.
+    result = support_line("python_support", python_project(tmp_path, "3.10"), date(2026, 1, 1))
+    assert result.ids == ["deploytools.E503"]
+    assert "is not built by Heroku's Python buildpack" in result.messages[0].msg
+
+
+def test_e503_from_runtime_txt_and_older_than_the_table(tmp_path: Path) -> None:
+    result = support_line(
+        "python_support", python_project(tmp_path, runtime="python-3.7.17"), date(2026, 11, 26)
+    )
+    (message,) = result.messages
+    assert (message.id, message.obj) == ("deploytools.E503", "runtime.txt")
+    assert str(message.hint).endswith("git rm runtime.txt && echo 3.14 > .python-version")
+
+
+def test_w504_python_within_180_days(tmp_path: Path) -> None:
+    result = support_line(
+        "python_support", python_project(tmp_path, "# pinned\n3.11\n"), date(2027, 6, 1)
+    )
+    (message,) = result.messages
+    assert message.id == "deploytools.W504"
+    assert message.msg == (
+        "Python 3.11 (from .python-version) reaches its end of life on 2027-10-31, in 152 days."
+    )
+
+
+def test_python_version_file_wins_over_runtime_txt(tmp_path: Path) -> None:
+    base = python_project(tmp_path, "3.13", runtime="python-3.9.1")
+    result = support_line("python_support", base, date(2026, 11, 26))
+    assert (result.status, result.detail) == (
+        "passed",
+        "Python 3.13 from .python-version, end of life 2029-10-31",
+    )
+
+
+def test_python_defaults_to_the_running_interpreter(tmp_path: Path) -> None:
+    result = support_line("python_support", tmp_path, support.AS_OF)
+    assert result.status == "passed"
+    assert "from the running interpreter" in result.detail
+
+
+@pytest.mark.parametrize("text", ["", "three\n", "3\n", "latest", "\x00\xff"])
+def test_unreadable_python_version_is_skipped_for_e206(tmp_path: Path, text: str) -> None:
+    result = support_line("python_support", python_project(tmp_path, text), support.AS_OF)
+    assert result.status == "skipped"
+    assert result.detail == ".python-version does not hold a Python version (see deploytools.E206)"
+
+
+def test_undecodable_python_version_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / ".python-version").write_bytes(b"\xff\xfe3.13")
+    result = support_line("python_support", tmp_path, support.AS_OF)
+    assert (result.status, result.detail) == (
+        "skipped",
+        ".python-version cannot be read (UnicodeDecodeError)",
+    )
+
+
+def test_python_newer_than_the_table_is_skipped(tmp_path: Path) -> None:
+    result = support_line("python_support", python_project(tmp_path, "3.15"), support.AS_OF)
+    assert result.status == "skipped"
+    assert "newer than the support table" in result.detail
+
+
+# --- the real project -------------------------------------------------------------------------
+
+
+def test_weareone_passes_the_lifecycle_checks_today() -> None:
+    for name in ("django_support", "python_support"):
+        result = support_line(name, ROOT, date.today())
+        assert (name, result.status, result.messages) == (name, "passed", [])
+
+
+def test_support_data_is_dated_and_consistent() -> None:
+    assert date.today() >= support.AS_OF
+    for dj in support.DJANGO_RELEASES.values():
+        assert dj.released < dj.end_of_security_support
+    for py in support.PYTHON_RELEASES.values():
+        assert py.released < py.end_of_life
+    for dj in support.DJANGO_RELEASES.values():
+        assert set(dj.python) <= set(support.PYTHON_RELEASES) | {"3.8", "3.9"}
