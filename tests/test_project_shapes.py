@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -44,6 +44,16 @@ SECRET_NAME = re.compile(
 # Heroku credentials and git's own redirections all change what preflight would see.
 SHELL_VARIABLES_DROPPED = re.compile(r"^(DJANGO_|HEROKU_|GIT_)|^DATABASE_URL$|^PYTHONPATH$")
 GIT_IDENTITY = ("-c", "user.name=Corpus", "-c", "user.email=corpus@example.invalid")
+# Findings issue 7 asks for that the README's check table has no ID for yet; the redesign of the
+# engine adds them (tests/projects/README.md says why each exists).
+PROPOSED_IDS = {
+    "deploytools.E115": "DEBUG is true on a dyno",
+    "deploytools.E116": "the web and release processes load different settings modules",
+    "deploytools.E216": "several package manager files: Heroku's build fails",
+    "deploytools.E217": "a committed virtualenv (.venv/ or venv/ with pyvenv.cfg): the build fails",
+}
+DJANGO_SECURITY_ID = re.compile(r"^security\.[EW]\d{3}$")
+PACKAGE_FILES = {"requirements.txt", "Pipfile", "pyproject.toml"}
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,8 @@ class Shape:
     name: str
     description: str
     config_vars: dict[str, str]
+    # The developer's own shell: what their local settings need to load at all.
+    local_env: dict[str, str] = field(default_factory=dict)
     manage_dir: str = "."
     untracked: list[str] = field(default_factory=list)
     args: list[str] = field(default_factory=list)
@@ -111,6 +123,7 @@ class Shape:
             "description",
             "notes",
             "config_vars",
+            "local_env",
             "manage_dir",
             "untracked",
             "args",
@@ -127,6 +140,7 @@ class Shape:
             name=directory.name,
             description=raw["description"],
             config_vars=dict(raw.get("config_vars", {})),
+            local_env=dict(raw.get("local_env", {})),
             manage_dir=raw.get("manage_dir", "."),
             untracked=list(raw.get("untracked", [])),
             args=list(raw.get("args", [])),
@@ -189,7 +203,9 @@ def materialise(shape: Shape, checkout: Path) -> None:
 def write_config_vars(config_vars: dict[str, str], path: Path) -> None:
     """The config as `heroku config --shell` prints it: NAME='value', single-quoted."""
     quoted = {name: "'" + value.replace("'", "'\\''") + "'" for name, value in config_vars.items()}
-    path.write_text("".join(f"{name}={value}\n" for name, value in quoted.items()), encoding="utf-8")
+    path.write_text(
+        "".join(f"{name}={value}\n" for name, value in quoted.items()), encoding="utf-8"
+    )
 
 
 def deploytools_is_installed() -> bool:
@@ -211,13 +227,17 @@ def child_environment() -> dict[str, str]:
 
 @dataclass
 class Outcome:
-    """What one preflight run printed, and what the shape's expectations made of it."""
+    """What one preflight run printed, and how it falls short of the shape's expectations."""
 
     exit_code: int
     stdout: str
     stderr: str
     document: dict[str, Any] | None
-    problems: list[str]
+    missed: list[Expectation] = field(default_factory=list)
+    # Each unwanted expectation with the message that matched it.
+    false_alarms: list[tuple[Expectation, str]] = field(default_factory=list)
+    # Everything else: exit code, JSON, skips, secrets, writes into the checkout.
+    other: list[str] = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
@@ -225,11 +245,19 @@ class Outcome:
             return []
         return sorted({str(m.get("id")) for m in self.document.get("messages", [])})
 
+    @property
+    def problems(self) -> list[str]:
+        return [
+            *self.other,
+            *(f"missed {e}" for e in self.missed),
+            *(f"false alarm {e}: {msg}" for e, msg in self.false_alarms),
+        ]
+
 
 def secret_values(shape: Shape) -> set[str]:
-    """Config values of secret-like names, URL passwords, and the shape's never_print."""
+    """Values of secret-like names and URL passwords (config and local), and never_print."""
     found = set(shape.never_print)
-    for name, value in shape.config_vars.items():
+    for name, value in [*shape.config_vars.items(), *shape.local_env.items()]:
         if SECRET_NAME.search(name):
             found.add(value)
         try:
@@ -250,49 +278,46 @@ def catalogue_titles() -> dict[str, str]:
     return {c["id"]: c["title"] for c in json.loads(result.stdout)["checks"]}
 
 
-def judge(shape: Shape, outcome: Outcome, checkout: Path) -> list[str]:
-    """Every way the run falls short of the shape's expectations, one line each."""
-    problems = []
+def judge(shape: Shape, outcome: Outcome, checkout: Path) -> None:
+    """Record on ``outcome`` every way the run falls short of the shape's expectations."""
+    other = outcome.other
     if outcome.exit_code not in (0, 1):
-        problems.append(f"exit code {outcome.exit_code} (0 or 1 expected: 2 is 'could not check')")
+        other.append(f"exit code {outcome.exit_code} (0 or 1 expected: 2 is 'could not check')")
     if "Traceback (most recent call last)" in outcome.stderr:
-        problems.append("a traceback on stderr")
+        other.append("a traceback on stderr")
+    printed = outcome.stdout + outcome.stderr
+    for secret in sorted(secret_values(shape)):
+        if secret in printed:
+            other.append(f"a secret value was printed (starts {secret[:3]!r})")
+    for path in shape.must_not_create:
+        if (checkout / path).exists():
+            other.append(f"preflight wrote {path} into the checkout")
     document = outcome.document
     if document is None:
-        problems.append("stdout is not exactly one JSON document")
-        return problems
+        other.append("stdout is not exactly one JSON document")
+        return
     if document.get("exit_code") != outcome.exit_code:
-        problems.append(
+        other.append(
             f"JSON exit_code {document.get('exit_code')} but the process exited {outcome.exit_code}"
         )
     messages = document.get("messages", [])
-    for expected in shape.must_find:
-        if not any(expected.matches(m) for m in messages):
-            problems.append(f"missed {expected}")
-    for unwanted in shape.must_not_find:
-        for message in messages:
-            if unwanted.matches(message):
-                problems.append(f"false alarm {unwanted}: {message.get('msg')}")
+    outcome.missed = [e for e in shape.must_find if not any(e.matches(m) for m in messages)]
+    outcome.false_alarms = [
+        (unwanted, str(message.get("msg")))
+        for unwanted in shape.must_not_find
+        for message in messages
+        if unwanted.matches(message)
+    ]
     titles = catalogue_titles()
     for check_id, reason in shape.must_skip.items():
         title = titles.get(check_id)
         lines = [c for c in document.get("checks", []) if c.get("title") == title]
         if title is None or not lines:
-            problems.append(f"{check_id}: no such check in this preflight")
+            other.append(f"{check_id}: no such check in this preflight")
         for line in lines:
             status, detail = line.get("status"), str(line.get("detail", ""))
             if status != "skipped" or reason.lower() not in detail.lower():
-                problems.append(
-                    f"{check_id} should be skipped ({reason!r}), was {status}: {detail!r}"
-                )
-    printed = outcome.stdout + outcome.stderr
-    for secret in sorted(secret_values(shape)):
-        if secret in printed:
-            problems.append(f"a secret value was printed (starts {secret[:3]!r})")
-    for path in shape.must_not_create:
-        if (checkout / path).exists():
-            problems.append(f"preflight wrote {path} into the checkout")
-    return problems
+                other.append(f"{check_id} should be skipped ({reason!r}), was {status}: {detail!r}")
 
 
 def run_shape(shape: Shape, workspace: Path) -> Outcome:
@@ -302,11 +327,12 @@ def run_shape(shape: Shape, workspace: Path) -> Outcome:
     materialise(shape, checkout)
     config_file = workspace / f"{shape.name}.config-vars"
     write_config_vars(shape.config_vars, config_file)
+    status_before = git(checkout, "status", "--porcelain", "--untracked-files=all")
     proc = subprocess.run(
         [sys.executable, "manage.py", "preflight", "--format", "json"]
         + ["--config-vars", str(config_file), *shape.args],
         cwd=checkout / shape.manage_dir,
-        env=child_environment(),
+        env={**child_environment(), **shape.local_env},
         capture_output=True,
         text=True,
         timeout=300,
@@ -315,8 +341,12 @@ def run_shape(shape: Shape, workspace: Path) -> Outcome:
         document = json.loads(proc.stdout)
     except json.JSONDecodeError:
         document = None
-    outcome = Outcome(proc.returncode, proc.stdout, proc.stderr, document, [])
-    outcome.problems = judge(shape, outcome, checkout)
+    outcome = Outcome(proc.returncode, proc.stdout, proc.stderr, document)
+    judge(shape, outcome, checkout)
+    status_after = git(checkout, "status", "--porcelain", "--untracked-files=all")
+    if status_after != status_before:
+        # The user's commit and work tree are theirs: preflight reads them, never writes.
+        outcome.other.append(f"preflight changed the work tree: {status_after!r}")
     return outcome
 
 
@@ -344,15 +374,34 @@ def test_the_corpus_has_the_shapes_issue_7_asks_for() -> None:
     for shape in SHAPES:
         assert shape.must_find or shape.must_skip, f"{shape.name} expects no finding at all"
         assert shape.must_not_find, f"{shape.name} names no false alarm to avoid"
-        assert "deploytools" in text_of(shape), f"{shape.name} does not use deploytools"
 
 
-def text_of(shape: Shape) -> str:
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p, _ in stored_files(shape))
-
-
-def test_expectations_do_not_contradict_each_other() -> None:
+def test_every_shape_uses_deploytools_as_a_real_project_would() -> None:
     for shape in SHAPES:
+        files = {relative: path for path, relative in stored_files(shape)}
+        settings = [p for r, p in files.items() if r.endswith(".py") and "settings" in r]
+        assert any('"deploytools"' in p.read_text(encoding="utf-8") for p in settings), (
+            f"{shape.name}: no settings module lists deploytools in INSTALLED_APPS"
+        )
+        packages = [
+            p
+            for r, p in files.items()
+            if r.rsplit("/", 1)[-1] in PACKAGE_FILES or r.startswith("requirements/")
+        ]
+        assert any("deploytools" in p.read_text(encoding="utf-8") for p in packages), (
+            f"{shape.name}: deploytools is not among its packages"
+        )
+        for untracked in shape.untracked:
+            assert untracked in files, f"{shape.name}: untracked {untracked} is not in files/"
+
+
+@pytest.mark.slow
+def test_expectations_name_real_or_proposed_ids() -> None:
+    known = set(catalogue_titles()) | set(PROPOSED_IDS)
+    for shape in SHAPES:
+        ids = {e.id for e in [*shape.must_find, *shape.must_not_find]} | set(shape.must_skip)
+        unknown = {i for i in ids if i not in known and not DJANGO_SECURITY_ID.match(i)}
+        assert not unknown, f"{shape.name}: unknown check IDs {sorted(unknown)}"
         both = {str(e) for e in shape.must_find} & {str(e) for e in shape.must_not_find}
         assert not both, f"{shape.name}: both expected and forbidden: {sorted(both)}"
 
@@ -369,10 +418,5 @@ def test_mentions_names_whole_words_only() -> None:
 @pytest.mark.parametrize("shape", SHAPES, ids=[s.name for s in SHAPES])
 def test_preflight_judges_the_shape(shape: Shape, tmp_path: Path) -> None:
     outcome = run_shape(shape, tmp_path)
-    assert not outcome.problems, explain(shape, outcome)
-
-
-def summarise(shapes: Iterable[Shape], workspace: Path) -> Iterator[tuple[Shape, Outcome]]:
-    """Each shape with its outcome, for tests/projects/write_baseline.py."""
-    for shape in shapes:
-        yield shape, run_shape(shape, workspace)
+    if outcome.problems:
+        pytest.fail(explain(shape, outcome), pytrace=False)

@@ -59,9 +59,7 @@ WSGI_APPLICATION = "blog.wsgi.application"
 
 # python-decouple's README: DATABASE_URL through dj-database-url, SQLite when unset.
 DATABASES = {
-    "default": config(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", cast=db_url
-    ),
+    "default": config("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", cast=db_url),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 600
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
