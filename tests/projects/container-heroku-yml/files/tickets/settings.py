@@ -15,7 +15,7 @@ if IS_HEROKU_APP:
 else:
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or get_random_secret_key()
 DEBUG = False
-ALLOWED_HOSTS = ["*"]
+ALLOWED_HOSTS = [".herokuapp.com", "tickets.example.org"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
