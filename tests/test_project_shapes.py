@@ -320,6 +320,15 @@ def judge(shape: Shape, outcome: Outcome, checkout: Path) -> None:
                 other.append(f"{check_id} should be skipped ({reason!r}), was {status}: {detail!r}")
 
 
+def parse_document(stdout: str) -> dict[str, Any] | None:
+    """The report when stdout is exactly one JSON object (whitespace around it aside)."""
+    try:
+        document = json.loads(stdout)
+    except json.JSONDecodeError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
 def run_shape(shape: Shape, workspace: Path) -> Outcome:
     """Materialise ``shape`` under ``workspace`` and preflight it as its user would."""
     checkout = workspace / shape.name
@@ -337,11 +346,7 @@ def run_shape(shape: Shape, workspace: Path) -> Outcome:
         text=True,
         timeout=300,
     )
-    try:
-        document = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        document = None
-    outcome = Outcome(proc.returncode, proc.stdout, proc.stderr, document)
+    outcome = Outcome(proc.returncode, proc.stdout, proc.stderr, parse_document(proc.stdout))
     judge(shape, outcome, checkout)
     status_after = git(checkout, "status", "--porcelain", "--untracked-files=all")
     if status_after != status_before:
@@ -412,6 +417,36 @@ def test_mentions_names_whole_words_only() -> None:
     assert mentions("ignore .env.", ".env")
     assert not mentions("DJANGO_SECRET_KEY is set", "SECRET_KEY")
     assert mentions("names: DJANGO_SECRET_KEY, DATABASE_URL", "DJANGO_SECRET_KEY")
+
+
+def test_the_judge_catches_leaks_broken_json_and_could_not_check(tmp_path: Path) -> None:
+    shape = Shape(
+        name="synthetic",
+        description="no files: only the judge is under test",
+        config_vars={"DJANGO_SECRET_KEY": "synthetic-secret-value-0123456789"},
+        must_find=[Expectation("deploytools.E212", (".env.production",))],
+        must_not_find=[Expectation("deploytools.E212", (".env",))],
+    )
+    report = {
+        "exit_code": 1,
+        "messages": [{"id": "deploytools.E212", "msg": ".env is committed", "obj": ".env"}],
+    }
+    leaked = Outcome(1, json.dumps(report), "key: synthetic-secret-value-0123456789", report)
+    judge(shape, leaked, tmp_path)
+    assert [str(e) for e in leaked.missed] == ["deploytools.E212 about '.env.production'"]
+    assert [str(e) for e, _msg in leaked.false_alarms] == ["deploytools.E212 about '.env'"]
+    assert leaked.other == ["a secret value was printed (starts 'syn')"]
+    printed = 'settings loaded\n{"exit_code": 0}'
+    assert parse_document(printed) is None
+    assert parse_document('{"exit_code": 0}\n{"exit_code": 0}') is None
+    assert parse_document('\n{"exit_code": 0}\n') == {"exit_code": 0}
+    two_documents = Outcome(2, printed, "Traceback (most recent call last):", None)
+    judge(shape, two_documents, tmp_path)
+    assert two_documents.other == [
+        "exit code 2 (0 or 1 expected: 2 is 'could not check')",
+        "a traceback on stderr",
+        "stdout is not exactly one JSON document",
+    ]
 
 
 @pytest.mark.slow
