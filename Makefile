@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt .python-version scripts/find-python
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml .python-version scripts/find-python
 	@interpreter=$$(scripts/find-python $(PYTHON_VERSION)) && \
 	  echo "Creating $(VENV) with $$interpreter" && \
 	  "$$interpreter" -m venv --clear $(VENV)
@@ -27,6 +27,9 @@ else
 	$(PY) -m pip install --quiet --disable-pip-version-check \
 	  -r $(VENV)/requirements.txt -r $(VENV)/requirements-dev.txt '$(DJANGO)'
 endif
+# deploytools as the distribution a user installs (editable: this checkout), so a project of
+# tests/projects that pins deploytools==0.1.0 finds the version it pins, as on a user's machine.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 # Preflight this checkout with the example production config (README: use your app's own).

@@ -1,0 +1,2 @@
+# My overrides, git-ignored.
+ALLOWED_HOSTS = ["*"]
