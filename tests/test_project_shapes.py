@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import ROOT, run_manage
+from tests.helpers import ROOT, run_manage
 
 PROJECTS = ROOT / "tests" / "projects"
 RELEASE_BRANCH = "local/production"
