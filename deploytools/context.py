@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy
 from deploytools.facts.project import Project
 
 if TYPE_CHECKING:
+    from deploytools.facts.dyno import DynoRun
+    from deploytools.facts.environment_reads import Read
     from deploytools.facts.snapshot import Snapshot
     from deploytools.release_phase.steps import ReleaseSteps
 
@@ -106,6 +108,8 @@ class PreflightContext(Context):
     push: bool = False
     # Where the config vars came from, for the heading (a file name, "Heroku app NAME").
     config_source: str = ""
+    # The simulated dyno evaluating the production settings meanwhile (None: not started).
+    dyno: DynoRun | None = None
 
 
 @dataclass(frozen=True)
@@ -114,8 +118,8 @@ class SettingsRecording:
 
     # The environment before the import (settings may write to it, e.g. setdefault).
     environ_before: dict[str, str]
-    # The names the project's own code read, in order.
-    reads: list[str]
+    # How the project's own code read each variable (and its default), in order.
+    reads: dict[str, Read]
     # The project modules the import pulled in (``from .base import *``).
     modules: list[str]
 

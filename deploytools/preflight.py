@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from deploytools import redact, report
-from deploytools.checks.run import RunResult, catalogue_order, run_checks, select
+from deploytools.checks.run import RunResult, catalogue_order, not_run, run_checks, select
 from deploytools.command import CouldNotCheck
 from deploytools.context import PreflightContext
-from deploytools.facts.project import Project
+from deploytools.facts.project import ExportFailed, Project, checkout, exported
 from deploytools.facts.settings_module import dyno_settings_module
 
 if TYPE_CHECKING:
@@ -95,35 +95,67 @@ def run_preflight(
     project: Project | None = None,
     progress: Callable[[str], None] = report.progress,
 ) -> Preflight:
-    """Run every preflight check: the simulated dyno and the local checks side by side."""
-    from deploytools.facts import dyno
-
+    """
+    Run every preflight check on the commit a push would send: the simulated dyno, and the
+    checks that need no production settings meanwhile, then those that read them.
+    """
     started = time.perf_counter()
     config = load_config(options.get("config_vars"), options.get("app"))
-    project = project or Project.at(Project.here().app_dir)
-    module = dyno_settings_module(config.config_vars, project) or _("settings.configure()")
-    context = context_for(options, project, config)
-
-    progress(_("Evaluating %(module)s as a Heroku dyno…") % {"module": module})
-    simulation = dyno.start_in_dyno(config.config_vars, project)
-    # The child needs a second or so; the local checks run meanwhile.
-    local = run_checks(context, select(["preflight"], exclude=["settings"]))
-    progress(_("Waiting for the settings simulation…"))
-    simulated = simulation.result()
-
-    result = RunResult("preflight")
-    result.checks = catalogue_order([*simulated.checks, *local.checks])
+    working = project or checkout()
+    try:
+        with exported(working) as judged:
+            result, module = _judge(context_for(options, judged, config), progress)
+    except ExportFailed as exc:
+        raise CouldNotCheck(
+            _("cannot read the commit to push from %(root)s: %(error)s")
+            % {"root": working.root, "error": exc}
+        ) from None
     result.seconds = time.perf_counter() - started
     secrets = redact.secret_values(config.config_vars) | redact.settings_secrets()
     redact.redact_result(result, secrets)
     # The project's package (weareone.settings -> weareone) names it better than its directory.
-    name = module.split(".")[0] if "." in module else project.root.name
-    heading = _("Preflight of %(project)s — settings %(module)s, config vars: %(source)s") % {
-        "project": name,
-        "module": module,
-        "source": config.source,
-    }
-    return Preflight(result, heading, project, secrets=secrets)
+    name = module.split(".")[0] if "." in module else working.root.name
+    heading = _(
+        "Preflight of %(project)s (%(tree)s) — settings %(module)s, config vars: %(source)s"
+    ) % {"project": name, "tree": judged.label, "module": module, "source": config.source}
+    return Preflight(result, heading, working, secrets=secrets)
+
+
+def _judge(context: PreflightContext, progress: Callable[[str], None]) -> tuple[RunResult, str]:
+    """The checks of one preflight on ``context.project`` (an exported tree, or the checkout)."""
+    from deploytools.checks.settings_database import explain_missing_module, note_stand_ins
+    from deploytools.facts import dyno
+    from deploytools.facts.package_manager import build_packages
+
+    project = context.project
+    config = context.config_vars or {}
+    module = dyno_settings_module(config, project)
+    progress(_("Evaluating %(module)s as a Heroku dyno…") % {"module": module or "?"})
+    packages = build_packages(context)
+    simulation = dyno.start_in_dyno(
+        config, project, settings_module=module, build_packages=packages.names
+    )
+    context.dyno = simulation
+    specs = select(["preflight"], exclude=["settings"])
+    # Meanwhile, everything that needs no production setting; the rest once the dyno is done.
+    first = run_checks(context, [s for s in specs if not s.production_settings])
+    progress(_("Waiting for the settings simulation…"))
+    simulated = simulation.result()
+    missing = simulation.missing_module()
+    if missing:
+        explain_missing_module(simulated, missing, project, packages)
+    note_stand_ins(simulated, simulation.stand_ins(), packages)
+    reported = {line.name for line in simulated.checks}
+    unreported = [
+        s for s in select(["settings"]) if "preflight" in s.tags and s.name not in reported
+    ]
+    simulated.checks.extend(
+        not_run(unreported, _("the production settings could not be loaded (see E100)"))
+    )
+    second = run_checks(context, [s for s in specs if s.production_settings])
+    result = RunResult("preflight")
+    result.checks = catalogue_order([*simulated.checks, *first.checks, *second.checks])
+    return result, module or _("settings.configure()")
 
 
 def push_refusal(project: Project, result: RunResult | None = None) -> str | None:

@@ -457,6 +457,12 @@ def test_djangos_deploy_checks_fail_preflight_with_debug_on_and_no_hsts(tmp_path
     (tmp_path / "audit_insecure_settings.py").write_text(
         "from weareone.settings import *  # noqa: F403\nDEBUG = True\nSECURE_HSTS_SECONDS = 0\n"
     )
+    # Heroku picks the settings from the config vars (this shell's DJANGO_SETTINGS_MODULE is
+    # not part of the deploy), so the insecure module is named there.
+    config = tmp_path / "production.env"
+    config.write_text(
+        EXAMPLE_CONFIG.read_text() + "DJANGO_SETTINGS_MODULE=audit_insecure_settings\n"
+    )
     outcome = run_manage(
         "preflight",
         "--format",
@@ -464,8 +470,8 @@ def test_djangos_deploy_checks_fail_preflight_with_debug_on_and_no_hsts(tmp_path
         "--fail-level",
         "WARNING",
         "--config-vars",
-        str(EXAMPLE_CONFIG),
-        env={"DJANGO_SETTINGS_MODULE": "audit_insecure_settings", "PYTHONPATH": str(tmp_path)},
+        str(config),
+        env={"PYTHONPATH": str(tmp_path)},
     )
     document = json.loads(outcome.stdout)
     found = {m["id"] for m in document["messages"]}

@@ -27,7 +27,7 @@ ALL_2XX = [name for name, spec in CATALOGUE.items() if spec.ids and spec.ids[0][
 
 def test_every_2xx_id_is_registered() -> None:
     registered = {i for name in ALL_2XX for i in CATALOGUE[name].ids}
-    expected = {f"deploytools.E2{n:02d}" for n in (1, 3, 6, 8, 9, 12, 15)}
+    expected = {f"deploytools.E2{n:02d}" for n in (1, 3, 6, 8, 9, 12, 15, 16, 17)}
     expected |= {f"deploytools.W2{n:02d}" for n in (2, 4, 7, 10, 11, 13, 14)}
     expected.add("deploytools.I205")
     assert registered == expected
@@ -50,13 +50,20 @@ def test_e212_tracked_env_file(tmp_path: Path) -> None:
     make_project(tmp_path)
     (tmp_path / ".env").write_text(f"DJANGO_SECRET_KEY={SECRET}\n")
     (tmp_path / "config").mkdir()
-    (tmp_path / "config" / ".env.production").write_text("X=1\n")
+    (tmp_path / "config" / ".env.production").write_text(
+        "DEBUG=0\nDATABASE_URL=postgres://app:s3cr3t-pw@db.example:5432/app\n"
+    )
+    # Committed settings without a secret are no leak: an example, a log level.
     (tmp_path / ".env.example").write_text("DJANGO_SECRET_KEY=\n")
+    (tmp_path / ".env.ci").write_text("DEBUG=1\nLOG_LEVEL=info\n")
     git(tmp_path, "init", "-q")
-    git(tmp_path, "add", "-f", ".env", "config/.env.production", ".env.example", "Procfile")
+    git(tmp_path, "add", "-f", ".env", "config/.env.production", ".env.example", ".env.ci")
+    git(tmp_path, "add", "Procfile")
     result = check_tree(tmp_path, "secrets_committed")
     assert ids(result) == ["deploytools.E212", "deploytools.E212"]
     assert objs(result) == [".env", "config/.env.production"]
+    assert "(DATABASE_URL)" in result.messages[1].msg
+    assert "s3cr3t-pw" not in repr([(m.msg, m.hint) for m in result.messages])
     assert SECRET not in repr([(m.msg, m.hint) for m in result.messages])
 
 
@@ -120,7 +127,7 @@ def test_w213_missing_gitignore(tmp_path: Path) -> None:
 
 
 def test_w213_passes(tmp_path: Path) -> None:
-    make_project(tmp_path, **{".gitignore": "**/.env\ndb.sqlite3\nstatic/\n.venv*/\n"})
+    make_project(tmp_path, **{".gitignore": "**/.env\n.env.*\ndb.sqlite3\nstatic/\n.venv*/\n"})
     (tmp_path / ".venv-py311").mkdir()
     (tmp_path / ".venv-py311" / "pyvenv.cfg").write_text("home = /usr\n")
     with override_settings(STATIC_ROOT=tmp_path / "static"):

@@ -37,9 +37,54 @@ def test_e215_skipped_without_option(tmp_path: Path) -> None:
     assert result.checks[0].detail == "run with --collectstatic"
 
 
+MANAGE_PY = (
+    "import os, sys\n"
+    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'weareone.settings')\n"
+    "from django.core.management import execute_from_command_line\n"
+    "execute_from_command_line(sys.argv)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "config_vars", "reason"),
+    [
+        ({}, {}, "no manage.py within 3 folders of the root: the build skips it"),
+        (
+            {"manage.py": MANAGE_PY},
+            {"DISABLE_COLLECTSTATIC": "1"},
+            "DISABLE_COLLECTSTATIC is set: Heroku's build does not run it",
+        ),
+        (
+            {"manage.py": MANAGE_PY, ".heroku/collectstatic_disabled": ""},
+            {},
+            ".heroku/collectstatic_disabled exists: Heroku's build does not run it",
+        ),
+        (
+            {"manage.py": MANAGE_PY, "requirements.txt": "gunicorn==23.0.0\n"},
+            {},
+            "the build does not install Django, so it does not run collectstatic",
+        ),
+        (
+            {"a/b/c/manage.py": MANAGE_PY},
+            {},
+            "no manage.py within 3 folders of the root: the build skips it",
+        ),
+    ],
+)
+def test_e215_is_skipped_where_the_build_does_not_collect(
+    tmp_path: Path, files: dict[str, str], config_vars: dict[str, str], reason: str
+) -> None:
+    # bin/steps/collectstatic: find . -maxdepth 3 -type f -name manage.py; Django installed.
+    make_project(tmp_path, **files)
+    context = preflight_context(tmp_path, config_vars=config_vars, collectstatic=True)
+    result = run(context, "collectstatic")
+    assert (result.checks[0].status, result.checks[0].detail) == ("skipped", reason)
+
+
 @pytest.mark.slow
 def test_e215_collectstatic_fails(tmp_path: Path) -> None:
-    make_project(tmp_path)
+    # The build runs collectstatic only where it finds manage.py.
+    make_project(tmp_path, **{"manage.py": MANAGE_PY})
     # The child imports the real weareone settings, not this tree's stand-in package.
     shutil.rmtree(tmp_path / "weareone")
     (tmp_path / "brokensettings.py").write_text(
@@ -61,7 +106,7 @@ def test_e215_collectstatic_fails(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_e215_runs_in_the_build_environment(tmp_path: Path) -> None:
-    make_project(tmp_path)
+    make_project(tmp_path, **{"manage.py": MANAGE_PY})
     shutil.rmtree(tmp_path / "weareone")
     # Heroku's build exports the config vars but is no dyno: no DYNO, no PORT.
     (tmp_path / "buildsettings.py").write_text(

@@ -18,7 +18,7 @@ from deploytools.checks.registry import CATALOGUE
 from deploytools.checks.run import RunResult
 from deploytools.context import Context, DynoContext, SettingsRecording, Skipped
 from deploytools.facts import dyno
-from deploytools.facts.environment_reads import project_modules
+from deploytools.facts.environment_reads import Read, project_modules
 from tests.helpers import DYNO_BASE_SETTINGS, ROOT, messages_by_id, project_at, settings_module
 
 
@@ -42,7 +42,7 @@ def test_e105_secret_key_differs_from_a_second_evaluation() -> None:
         assert ids("secret_key_stable") == ["deploytools.E105"]
 
 
-def test_w106_lists_variables_read_but_missing(
+def test_w106_lists_unset_variables_whose_fallback_breaks_production(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     module = _settings_module(
@@ -50,22 +50,31 @@ def test_w106_lists_variables_read_but_missing(
         "w106_inprocess_settings",
         "import os\n"
         "SECRET_KEY = 'fixed'\n"
-        "A = os.environ.get('W106_SENTRY_DSN')\n"
+        "A = os.environ.get('W106_CACHE_URL', 'redis://localhost:6379/0')\n"
         "B = os.getenv('W106_FEATURE', 'off')\n"
         "C = 'W106_OPTIONAL' in os.environ\n"
-        "D = os.environ.get('PORT'), os.environ.get('DYNO')\n",
+        "D = os.environ.get('PORT'), os.environ.get('DYNO')\n"
+        "E = os.environ.get('W106_SENTRY_DSN')\n"
+        "F = os.environ.get('W106_DEBUG', 'True')\n"
+        "G = os.environ.get('W106_API_TOKEN', 'django-insecure-abc')\n",
         monkeypatch,
     )
-    context = Context(config_vars={"W106_FEATURE": "on"})
+    context = Context(config_vars={})
     with override_settings(
         SETTINGS_MODULE=module, DEPLOYTOOLS={"OPTIONAL_ENV_VARS": ["W106_OPTIONAL"]}
     ):
         messages = CATALOGUE["environment_complete"].func(context=context)
         assert [m.id for m in messages] == ["deploytools.W106"]
-        assert "W106_SENTRY_DSN" in messages[0].msg
-        for absent in ("W106_FEATURE", "W106_OPTIONAL", "PORT", "DYNO"):
-            assert absent not in messages[0].msg
-        complete = Context(config_vars={"W106_FEATURE": "on", "W106_SENTRY_DSN": "x"})
+        assert messages[0].msg.endswith(
+            "breaks production: W106_CACHE_URL (a local service), W106_DEBUG (DEBUG on), "
+            "W106_API_TOKEN (a key written in the code or generated at each boot)."
+        )
+        # An "off" default, a presence test, a lookup without default: nothing breaks.
+        for quiet in ("W106_FEATURE", "W106_OPTIONAL", "W106_SENTRY_DSN", "PORT", "DYNO"):
+            assert quiet not in messages[0].msg
+        complete = Context(
+            config_vars={"W106_CACHE_URL": "x", "W106_DEBUG": "0", "W106_API_TOKEN": "y"}
+        )
         assert ids("environment_complete", complete) == []
     # The evaluation left no trace: os.environ is the real one, the module is not cached.
     assert type(__import__("os").environ).__name__ == "_Environ"
@@ -159,22 +168,23 @@ def test_w106_lists_a_variable_read_only_in_the_base_module(
         """\
         SECRET_KEY = os.environ['REEVAL_SECRET_KEY']
         SENTRY_DSN = os.environ.get('REEVAL_SENTRY_DSN')
+        FLAVOUR = os.environ.get('REEVAL_ENVIRONMENT', 'development')
         """,
     )
     config = {"REEVAL_SECRET_KEY": FIXED_KEY}
     result = run_in_dyno(tmp_path, module, config, monkeypatch)
     assert status(result, "environment_complete")[0] == "failed"
     (message,) = messages_by_id(result)["deploytools.W106"]
-    assert "REEVAL_SENTRY_DSN" in message
     # Only the project's reads count: none of Python's or the libraries' own variables.
-    assert message.endswith("config: REEVAL_SENTRY_DSN.")
+    assert message.endswith("breaks production: REEVAL_ENVIRONMENT (the development settings).")
 
-    complete = {**config, "REEVAL_SENTRY_DSN": "https://key@sentry.example/1"}
+    complete = {**config, "REEVAL_ENVIRONMENT": "production"}
     result = run_in_dyno(tmp_path, module, complete, monkeypatch)
     state, detail = status(result, "environment_complete")
     assert state == "passed"
-    assert detail.endswith(", 0 missing")
-    assert int(detail.split()[0]) >= 2  # both reads of the base module were seen
+    assert "1 not in the config" in detail
+    assert "unset, falling back safely: REEVAL_SENTRY_DSN" in detail
+    assert int(detail.split()[0]) >= 3  # every read of the base module was seen
     assert "deploytools.W106" not in messages_by_id(result)
 
 
@@ -222,7 +232,7 @@ def test_in_process_reevaluation_uses_a_copy_of_the_environment_and_restores_mod
         recording=SettingsRecording(
             environ_before=environ_before,
             modules=["reeval_inproc_base"],
-            reads=["REEVAL_INPROC_KEY"],
+            reads={"REEVAL_INPROC_KEY": Read("REEVAL_INPROC_KEY", "setdefault")},
         )
     )
     try:
@@ -275,6 +285,7 @@ def test_w106_missing_config_vars_in_a_settings_package(tmp_path: Path) -> None:
         + "SENTRY_DSN = os.getenv('SENTRY_DSN')\n"
         + "FEATURE = 'SIM_FEATURE_FLAG' in os.environ\n"
         + "LEVEL = os.environ.get('SIM_LOG_LEVEL', 'INFO')\n"
+        + "CACHE = os.environ.get('SIM_CACHE_URL', 'redis://127.0.0.1:6379/1')\n"
         + "DEPLOYTOOLS = {'OPTIONAL_ENV_VARS': ['SIM_LOG_LEVEL']}\n"
     )
     (package / "production.py").write_text("from .base import *  # noqa\n")
@@ -283,10 +294,11 @@ def test_w106_missing_config_vars_in_a_settings_package(tmp_path: Path) -> None:
         config, project_at(tmp_path), settings_module="simconf.settings.production"
     ).result()
     [text] = messages_by_id(result)["deploytools.W106"]
-    assert "SENTRY_DSN" in text and "SIM_FEATURE_FLAG" in text
-    for quiet in ("SIM_LOG_LEVEL", "DJANGO_SECRET_KEY", "DYNO", "PORT", "DATABASE_URL", "HOME"):
-        assert quiet not in text
-    complete = {**config, "SENTRY_DSN": "https://k@sentry.example/1", "SIM_FEATURE_FLAG": "1"}
+    assert "SIM_CACHE_URL (a local service)" in text
+    quiet = ("SENTRY_DSN", "SIM_FEATURE_FLAG", "SIM_LOG_LEVEL", "DJANGO_SECRET_KEY", "DYNO")
+    for name in (*quiet, "PORT", "DATABASE_URL", "HOME"):
+        assert name not in text
+    complete = {**config, "SIM_CACHE_URL": "redis://cache.example:6379/1"}
     result = dyno.start_in_dyno(
         complete, project_at(tmp_path), settings_module="simconf.settings.production"
     ).result()

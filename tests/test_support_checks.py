@@ -135,13 +135,13 @@ def test_w504_python_within_180_days(tmp_path: Path) -> None:
     )
 
 
-def test_python_version_file_wins_over_runtime_txt(tmp_path: Path) -> None:
+def test_runtime_txt_wins_over_python_version_as_in_heroku_s_build(tmp_path: Path) -> None:
+    # lib/python_version.sh reads runtime.txt first (deprecated, yet still first), then
+    # .python-version: with both, the build installs runtime.txt's Python.
     base = python_project(tmp_path, "3.13", runtime="python-3.9.1")
     result = support_line("python_support", base, date(2026, 11, 26))
-    assert (result.status, result.detail) == (
-        "passed",
-        "Python 3.13 from .python-version, end of life 2029-10-31",
-    )
+    assert (result.status, result.ids) == ("failed", ["deploytools.E503"])
+    assert result.detail.startswith("Python 3.9 from runtime.txt")
 
 
 def test_python_defaults_to_the_running_interpreter(tmp_path: Path) -> None:
@@ -157,13 +157,14 @@ def test_unreadable_python_version_is_skipped_for_e206(tmp_path: Path, text: str
     assert result.detail == ".python-version does not hold a Python version (see deploytools.E206)"
 
 
-def test_undecodable_python_version_is_skipped(tmp_path: Path) -> None:
+def test_undecodable_python_version_is_e206_s_not_a_support_question(tmp_path: Path) -> None:
     (tmp_path / ".python-version").write_bytes(b"\xff\xfe3.13")
     result = support_line("python_support", tmp_path, support.AS_OF)
     assert (result.status, result.detail) == (
         "skipped",
-        ".python-version cannot be read (UnicodeDecodeError)",
+        ".python-version does not hold a Python version (see deploytools.E206)",
     )
+    assert support_line("python_version_file", tmp_path, support.AS_OF).ids == ["deploytools.E206"]
 
 
 def test_python_newer_than_the_table_is_skipped(tmp_path: Path) -> None:

@@ -47,13 +47,13 @@ def check_git_checkout(context: Context) -> Messages:
                 id="deploytools.W401",
             )
         ]
-    if gitutil.toplevel(context.project.tree) is None:
+    if gitutil.toplevel(context.project.root) is None:
         return [
             checks.Warning(
                 _("%(path)s is not a git checkout; Heroku deploys with git push.")
-                % {"path": context.project.tree},
+                % {"path": context.project.root},
                 hint=_("Create the repository: git init && git add -A && git commit"),
-                obj=str(context.project.tree),
+                obj=str(context.project.root),
                 id="deploytools.W401",
             )
         ]

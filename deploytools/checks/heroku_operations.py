@@ -389,12 +389,12 @@ def check_release_state(context: ProductionContext) -> list[CheckMessage]:
 def _local_commit(context: Context, branch: str) -> str:
     from deploytools.facts.git_repository import run_git
 
-    inside = run_git(["rev-parse", "--is-inside-work-tree"], context.project.tree)
+    inside = run_git(["rev-parse", "--is-inside-work-tree"], context.project.root)
     if inside.returncode != 0:
         raise Skipped(_("not a git checkout"))
     head = run_git(
         ["rev-parse", "--verify", "--quiet", f"refs/heads/{branch}^{{commit}}"],
-        context.project.tree,
+        context.project.root,
     )
     if head.returncode != 0:
         raise Skipped(_("no local branch %(branch)s") % {"branch": branch})

@@ -1,4 +1,4 @@
-"""E301–W304: the migrations on disk, and those a release would apply (tags preflight, release)."""
+"""E301–W304: the migrations on disk, and those a release would apply (preflight, release)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,19 @@ from deploytools.context import Context, ReleaseContext, Skipped
 from deploytools.facts.migration_plan import loader_or_error, loader_or_skip, pending_migrations
 
 if TYPE_CHECKING:
+    from django.db.migrations.loader import MigrationLoader
+
     from deploytools.facts.migration_safety import UnsafeOperation
 
-TAGS = ["preflight", "release"]
+# In preflight they run in the simulated dyno: the production INSTALLED_APPS, and the migration
+# files of the commit to push (a migration never added to git is not there).
+TAGS = ["preflight", "release", "settings"]
 
 
 @check(
     name="migrations_missing",
     title=gettext_lazy("Every model change has a migration"),
-    ids={"E301": gettext_lazy("model changes without migrations")},
+    ids={"E301": gettext_lazy("model changes without migrations, or models of an app without any")},
     tags=TAGS,
 )
 def check_migrations_missing(context: Context) -> Messages:
@@ -59,9 +63,43 @@ def check_migrations_missing(context: Context) -> Messages:
                 id="deploytools.E301",
             )
         )
+    messages += _unmigrated_models(loader)
     if not messages:
         context.evidence(_("%(count)d migrations on disk") % {"count": len(loader.disk_migrations)})
     return messages
+
+
+def _unmigrated_models(loader: MigrationLoader) -> Messages:
+    """
+    Apps with models but no migrations package: makemigrations --check is silent about them
+    (it only looks at apps that have migrations), and migrate creates no table for them.
+    """
+    from django.apps import apps
+
+    found: Messages = []
+    for config in apps.get_app_configs():
+        if config.label not in loader.unmigrated_apps:
+            continue
+        models = sorted(m.__name__ for m in config.get_models() if m._meta.managed)
+        if not models:
+            continue
+        found.append(
+            checks.Error(
+                _(
+                    "App '%(app)s' has models (%(models)s) but no migrations package: migrate "
+                    "creates no table for them, and the first query fails on Heroku."
+                )
+                % {"app": config.label, "models": ", ".join(models[:5])},
+                hint=_(
+                    "Create its first migration and commit it: "
+                    "python manage.py makemigrations %(app)s"
+                )
+                % {"app": config.label},
+                obj=config.label,
+                id="deploytools.E301",
+            )
+        )
+    return found
 
 
 @check(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from deploytools.checks.registry import Messages, check
 from deploytools.context import Context, Skipped
 from deploytools.facts.build_files import WEB_SERVERS, command_tokens, executables
+from deploytools.facts.package_manager import skip_container_app
+from deploytools.facts.production_settings import production_settings
 from deploytools.facts.project_files import procfile
 
 TAGS = ["preflight"]
@@ -30,6 +31,7 @@ TAGS = ["preflight"]
 )
 def check_procfile(context: Context) -> Messages:
     """E208: Heroku can read the Procfile and it has a ``web`` process."""
+    skip_container_app(context)
     found = procfile(context)
     example = "echo 'web: gunicorn PROJECT.wsgi' >> Procfile"
     if not found.exists:
@@ -77,11 +79,11 @@ def check_procfile(context: Context) -> Messages:
     return messages
 
 
-def _app_modules() -> set[str]:
-    """Modules whose WSGI/ASGI application a web process may serve."""
+def _app_modules(context: Context) -> set[str]:
+    """Modules whose WSGI/ASGI application a web process may serve (production settings)."""
+    found = production_settings(context)
     modules: set[str] = set()
-    for setting in ("WSGI_APPLICATION", "ASGI_APPLICATION"):
-        value = getattr(settings, setting, None)
+    for value in (found.wsgi_application, found.asgi_application):
         if isinstance(value, str) and "." in value:
             module = value.rsplit(".", 1)[0]
             modules.add(module)
@@ -103,9 +105,11 @@ APP_ARGUMENT_RE = re.compile(r"^(?P<module>[A-Za-z_][\w.]*)(:[\w.]+(\(.*\))?)?$"
         )
     },
     tags=TAGS,
+    production_settings=True,
 )
 def check_procfile_web(context: Context) -> Messages:
     """E209: web runs gunicorn/uvicorn/… on settings.WSGI_APPLICATION, never runserver/--reload."""
+    skip_container_app(context)
     found = procfile(context)
     command = found.processes.get("web")
     if command is None:
@@ -114,8 +118,8 @@ def check_procfile_web(context: Context) -> Messages:
     if tokens is None:
         raise Skipped(_("the web command cannot be parsed (E208)"))
     obj = f"Procfile:{found.lines['web']}"
-    modules = _app_modules()
-    wsgi = getattr(settings, "WSGI_APPLICATION", None) or "PROJECT.wsgi.application"
+    modules = _app_modules(context)
+    wsgi = production_settings(context).wsgi_application or "PROJECT.wsgi.application"
     fix = _("Serve the app with: web: gunicorn %(module)s") % {
         "module": str(wsgi).rsplit(".", 1)[0]
     }
@@ -169,6 +173,7 @@ def check_procfile_web(context: Context) -> Messages:
 )
 def check_procfile_release(context: Context) -> Messages:
     """W210: Heroku's release phase migrates before new dynos start (manage.py heroku_release)."""
+    skip_container_app(context)
     found = procfile(context)
     if not found.exists:
         raise Skipped(_("Procfile is missing (E208)"))

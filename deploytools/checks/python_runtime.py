@@ -5,6 +5,7 @@ E206–W207: the Python version Heroku builds with (tag preflight).
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 from django.core import checks
 from django.utils.translation import gettext as _
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from deploytools.checks.registry import Messages, check
 from deploytools.context import Context, Skipped
+from deploytools.facts.package_manager import skip_container_app
+from deploytools.facts.python_request import requested_python
 
 TAGS = ["preflight"]
 
@@ -31,16 +34,20 @@ TAGS = ["preflight"]
 )
 def check_python_version_file(context: Context) -> Messages:
     """E206: .python-version (or runtime.txt) is valid, supported, and the two agree."""
-    from deploytools.facts.build_files import parse_python_version, parse_runtime_txt
     from deploytools.facts.support_data import PYTHON_RELEASES, python_release
 
+    skip_container_app(context)
     on = context.today
-    python_version = parse_python_version(context.project.tree / ".python-version")
-    runtime = parse_runtime_txt(context.project.tree / "runtime.txt")
+    request = requested_python(context)
+    python_version, runtime = request.python_version_file, request.runtime_txt
     local = f"{sys.version_info.major}.{sys.version_info.minor}"
     fix = _("Declare it: echo %(version)s > .python-version") % {"version": local}
     messages: Messages = []
-    if not python_version.exists and not runtime.exists:
+    if request.origin == "Pipfile.lock":
+        # The buildpack takes Pipfile.lock's python_version, without a warning.
+        python_version = replace(python_version, exists=True, version=request.version, line=0)
+        context.evidence(_("Pipfile.lock: %(version)s") % {"version": request.version})
+    elif not python_version.exists and not runtime.exists:
         return [
             checks.Error(
                 _(
@@ -53,7 +60,8 @@ def check_python_version_file(context: Context) -> Messages:
             )
         ]
     supported = ", ".join(v for v, r in PYTHON_RELEASES.items() if r.heroku_supported_on(on))
-    for file, parsed in ((".python-version", python_version), ("runtime.txt", runtime)):
+    first = "Pipfile.lock" if request.origin == "Pipfile.lock" else ".python-version"
+    for file, parsed in ((first, python_version), ("runtime.txt", runtime)):
         if not parsed.exists:
             continue
         for line, problem in parsed.problems:
@@ -107,10 +115,9 @@ def check_python_version_file(context: Context) -> Messages:
 )
 def check_python_version_current(context: Context) -> Messages:
     """W207: runtime.txt is deprecated (2025-02-06); test with the Python Heroku will run."""
-    from deploytools.facts.build_files import parse_python_version, parse_runtime_txt
-
-    python_version = parse_python_version(context.project.tree / ".python-version")
-    runtime = parse_runtime_txt(context.project.tree / "runtime.txt")
+    skip_container_app(context)
+    request = requested_python(context)
+    python_version, runtime = request.python_version_file, request.runtime_txt
     local = f"{sys.version_info.major}.{sys.version_info.minor}"
     messages: Messages = []
     if runtime.exists:
@@ -124,7 +131,8 @@ def check_python_version_current(context: Context) -> Messages:
                 id="deploytools.W207",
             )
         )
-    declared_mm = python_version.major_minor or runtime.major_minor
+    # runtime.txt wins over .python-version: the buildpack reads it first.
+    declared_mm = request.major_minor if request.origin != "default" else None
     if declared_mm is None:
         if messages:
             return messages
@@ -136,7 +144,7 @@ def check_python_version_current(context: Context) -> Messages:
                 % {"local": local, "declared": declared_mm},
                 hint=_("Test with the Python you ship: python%(declared)s -m venv .venv")
                 % {"declared": declared_mm},
-                obj=".python-version" if python_version.version else "runtime.txt",
+                obj=request.origin,
                 id="deploytools.W207",
             )
         )

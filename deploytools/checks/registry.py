@@ -45,13 +45,15 @@ MODULES: dict[str, tuple[str, ...]] = {
     "deploytools.checks.settings_database": ("preflight", "release", "settings"),
     "deploytools.checks.settings_environment": ("preflight", "release", "settings"),
     "deploytools.checks.settings_serving": ("preflight", "release", "settings"),
+    "deploytools.checks.settings_process": ("preflight", "release", "settings"),
     "deploytools.checks.requirements": ("preflight",),
     "deploytools.checks.python_runtime": ("preflight",),
     "deploytools.checks.processes": ("preflight",),
     "deploytools.checks.repository": ("preflight",),
-    "deploytools.checks.migrations": ("preflight", "release"),
+    "deploytools.checks.migrations": ("preflight", "release", "settings"),
     "deploytools.checks.git": ("preflight",),
     "deploytools.checks.runs": ("preflight",),
+    "deploytools.checks.build": ("preflight",),
     "deploytools.checks.support": ("preflight", "heroku"),
     "deploytools.checks.release_phase": ("release",),
     "deploytools.checks.heroku_platform": ("heroku",),
@@ -76,6 +78,9 @@ class CheckSpec:
     # The context class the check needs (its parameter's annotation).
     context_type: type[Context]
     func: Callable[[Any], Sequence[CheckMessage]]
+    # Whether it reads the production settings, which preflight's simulated dyno gathers: such
+    # checks run once the dyno is done, the others while it runs.
+    production_settings: bool = False
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -108,12 +113,14 @@ def check(
     ids: Mapping[str, str | Promise],
     tags: Sequence[str],
     deploy: bool = True,
+    production_settings: bool = False,
 ) -> Callable[[Callable[[Any], Messages]], Callable[[Any], Messages]]:
     """
     Declare a check: ``ids`` maps each short ID it may emit ("E201") to its meaning;
     ``tags`` say which commands run it (preflight, release, heroku, live, settings: the
     simulated dyno). Every check also gets the tag "deploytools". ``deploy=True`` (the
-    default) keeps it out of a plain ``manage.py check``.
+    default) keeps it out of a plain ``manage.py check``. ``production_settings=True`` says it
+    reads :func:`deploytools.facts.production_settings.production_settings`.
     """
 
     def decorator(func: Callable[[Any], Messages]) -> Callable[[Any], Messages]:
@@ -131,6 +138,7 @@ def check(
             deploy=deploy,
             context_type=context_type,
             func=func,
+            production_settings=production_settings,
         )
         return func
 

@@ -10,7 +10,6 @@ import os
 import shlex
 from pathlib import Path
 
-from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +17,8 @@ from django.utils.translation import gettext_lazy
 from deploytools.checks.registry import Messages, check
 from deploytools.conf import conf
 from deploytools.context import Context, skip_on_a_dyno
-from deploytools.facts.project_files import requirements, tracked_files
+from deploytools.facts.production_settings import production_settings
+from deploytools.facts.project_files import tracked_files
 from deploytools.facts.settings_source import settings_source
 
 TAGS = ["preflight"]
@@ -32,34 +32,73 @@ def _is_env_file(path: str) -> bool:
     return (name == ".env" or name.startswith(".env.")) and not name.endswith(".example")
 
 
+def secret_names_in(path: Path) -> list[str]:
+    """The names of the variables of a dotenv file whose values look secret (never the values)."""
+    from deploytools import redact
+    from deploytools.facts.safe_read import read_regular_text
+
+    try:
+        text = read_regular_text(path, 1_000_000, "utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    found = []
+    for line in text.splitlines():
+        name, sep, value = line.strip().removeprefix("export ").partition("=")
+        name, value = name.strip(), value.strip().strip("'\"")
+        if not sep or not name.isidentifier() or not value:
+            continue
+        if redact.secret_values({name: value}):
+            found.append(name)
+    return found
+
+
+def _env_file_errors(context: Context, tracked: list[str]) -> Messages:
+    messages: Messages = []
+    for path in tracked:
+        if not _is_env_file(path):
+            continue
+        names = secret_names_in(context.project.tree / path)
+        if not names:
+            # Committed settings without secrets (DEBUG=1, a log level) are no leak.
+            continue
+        messages.append(
+            checks.Error(
+                _(
+                    "%(path)s is committed to git with secret values (%(names)s): they are in "
+                    "every clone."
+                )
+                % {"path": path, "names": ", ".join(names)},
+                hint=_(
+                    "Untrack it, rotate those secrets, and ignore it: git rm --cached %(path)s "
+                    "&& echo %(pattern)s >> .gitignore"
+                )
+                % {"path": shlex.quote(path), "pattern": shlex.quote(path.rsplit("/", 1)[-1])},
+                obj=path,
+                id="deploytools.E212",
+            )
+        )
+    return messages
+
+
 @check(
     name="secrets_committed",
     title=gettext_lazy("No secrets committed (.env files, literal SECRET_KEY)"),
-    ids={"E212": gettext_lazy("secrets committed (tracked .env, literal SECRET_KEY in settings)")},
+    ids={
+        "E212": gettext_lazy(
+            "secrets committed (a tracked .env file with secret values, a literal SECRET_KEY "
+            "in the production settings)"
+        )
+    },
     tags=TAGS,
 )
 def check_secrets_committed(context: Context) -> Messages:
-    """E212: no tracked .env file and no SECRET_KEY string literal in the settings source."""
-    messages: Messages = []
+    """E212: no tracked .env file holds secrets; no production settings module a literal key."""
     tracked = tracked_files(context)
     if tracked is None:
         context.evidence(_("not a git checkout: tracked .env files not checked"))
+        messages: Messages = []
     else:
-        for path in tracked:
-            if _is_env_file(path):
-                messages.append(
-                    checks.Error(
-                        _("%(path)s is committed to git: its secrets are in every clone.")
-                        % {"path": path},
-                        hint=_(
-                            "Untrack it, rotate the secrets in it, and ignore it: "
-                            "git rm --cached %(path)s && echo .env >> .gitignore"
-                        )
-                        % {"path": shlex.quote(path)},
-                        obj=path,
-                        id="deploytools.E212",
-                    )
-                )
+        messages = _env_file_errors(context, tracked)
     source = settings_source(context)
     for where in source.literal_secret_keys:
         messages.append(
@@ -93,9 +132,16 @@ def _venv_dirs(base_dir: Path) -> list[str]:
 
 @check(
     name="gitignore",
-    title=gettext_lazy(".gitignore covers .env, the SQLite database, static files, virtualenvs"),
-    ids={"W213": gettext_lazy(".gitignore misses .env / db.sqlite3 / staticfiles / virtualenv")},
+    title=gettext_lazy(
+        ".gitignore covers .env files, the SQLite database, static files, virtualenvs"
+    ),
+    ids={
+        "W213": gettext_lazy(
+            ".gitignore misses .env / .env.* / db.sqlite3 / STATIC_ROOT / virtualenv"
+        )
+    },
     tags=TAGS,
+    production_settings=True,
 )
 def check_gitignore(context: Context) -> Messages:
     """W213: files that must never be pushed are ignored by git."""
@@ -103,23 +149,27 @@ def check_gitignore(context: Context) -> Messages:
 
     skip_on_a_dyno(_("running on a Heroku dyno: what git ignores was decided at the push"))
     rules = parse_ignore_file(context.project.tree / ".gitignore") or []
-    wanted: list[tuple[str, bool]] = [(".env", False), ("db.sqlite3", False)]
-    static_root = getattr(settings, "STATIC_ROOT", None)
+    # ".env.local" stands for every .env.* file a developer keeps beside .env.
+    wanted = [(".env", False, ".env"), (".env.local", False, ".env.*"), ("db.sqlite3", False, "")]
+    static_root = production_settings(context).static_root
     if static_root:
         try:
             relative = Path(static_root).resolve().relative_to(context.project.tree.resolve())
             if relative.parts:
-                wanted.append((relative.as_posix(), True))
-        except (ValueError, OSError, TypeError):
+                wanted.append((relative.as_posix(), True, ""))
+        except (ValueError, OSError):
             pass  # outside the project: git never sees it
-    missing = [path for path, is_dir in wanted if not is_ignored(rules, path, is_dir)]
-    venvs = _venv_dirs(context.project.tree)
+    missing = [
+        shown or path for path, is_dir, shown in wanted if not is_ignored(rules, path, is_dir)
+    ]
+    # Virtualenvs live in the checkout (ignored ones are not in the commit judged).
+    venvs = _venv_dirs(context.project.root)
     if venvs:
         missing.extend(f"{v}/" for v in venvs if not is_ignored(rules, v, True))
     elif not any(is_ignored(rules, name, True) for name in (".venv", "venv")):
         missing.append(".venv/")
     if not missing:
-        context.evidence(", ".join(path for path, _is_dir in wanted))
+        context.evidence(", ".join(shown or path for path, _is_dir, shown in wanted))
         return []
     lines = "\\n".join(missing)
     return [
@@ -193,8 +243,10 @@ def _distribution_bytes(name: str) -> int:
 def check_slug_size(context: Context) -> Messages:
     """W214: project files (minus .slugignore) plus installed requirements, against the limit."""
     from deploytools.facts.build_files import is_ignored, parse_ignore_file
-    from deploytools.facts.requirements_txt import installed_closure
+    from deploytools.facts.installed import installed_closure
+    from deploytools.facts.package_manager import build_packages, skip_container_app
 
+    skip_container_app(context)
     # On a dyno /app also holds the installed Python: the estimate would count it twice.
     skip_on_a_dyno(_("running on a Heroku dyno: the build already reported the slug size"))
     slugignore = parse_ignore_file(context.project.tree / ".slugignore") or []
@@ -206,8 +258,7 @@ def check_slug_size(context: Context) -> Messages:
             project_bytes += (context.project.tree / path).lstat().st_size
         except OSError:
             continue
-    found = requirements(context)
-    distributions = installed_closure(found.names) if found.exists else set()
+    distributions = installed_closure(build_packages(context).names)
     package_bytes = sum(_distribution_bytes(name) for name in distributions)
     total_mb = (project_bytes + package_bytes) / MEGABYTE
     estimate = _(

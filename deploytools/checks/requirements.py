@@ -1,22 +1,23 @@
 """
-E201–I205: the production requirements (tag preflight): readable, pinned, complete, as tested.
+E201–I205: the packages Heroku's build installs (tag preflight): a package manager file it can
+read, pinned versions, everything the app imports, the versions tested here, no dev tools.
+
+Whatever the package manager — requirements.txt, Pipfile.lock, poetry.lock or uv.lock — the
+checks judge the production packages the build installs from it
+(:mod:`deploytools.facts.package_manager`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core import checks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deploytools.checks.registry import Messages, check
-from deploytools.conf import conf
-from deploytools.context import Context
-from deploytools.facts.build_files import command_tokens, console_scripts, executables
-from deploytools.facts.project_files import is_local, procfile, requirements, requirements_or_skip
-from deploytools.facts.settings_source import settings_source
+from deploytools.context import Context, Skipped
+from deploytools.facts.package_manager import BuildPackages, build_packages, skip_container_app
 
 TAGS = ["preflight"]
 
@@ -58,63 +59,101 @@ DEV_ONLY_PACKAGES = frozenset(
 )
 DEV_ONLY_PREFIXES = ("pytest-", "flake8-", "types-", "mypy-", "django-stubs-")
 
-# What the production database ENGINE needs installed; any one of each group will do.
-DATABASE_DRIVERS: dict[str, tuple[str, ...]] = {
-    "postgresql": ("psycopg2-binary", "psycopg2", "psycopg", "psycopg-binary"),
-    "postgis": ("psycopg2-binary", "psycopg2", "psycopg", "psycopg-binary"),
-    "mysql": ("mysqlclient",),
-    "oracle": ("oracledb",),
-}
-URL_SCHEME_ENGINES = {
-    "postgres": "postgresql",
-    "postgresql": "postgresql",
-    "pgsql": "postgresql",
-    "postgis": "postgis",
-    "mysql": "mysql",
-    "mysql2": "mysql",
-    "mysqlgis": "mysql",
-    "oracle": "oracle",
-}
 NOT_PINNED_HINT = gettext_lazy(
     "Pin the exact version that you tested, e.g. with: pip freeze | grep -i '^%(name)s=='"
 )
+MANAGER_NAMES = {"pip": "pip", "pipenv": "Pipenv", "poetry": "Poetry", "uv": "uv"}
+# How each package manager adds a package (E203's hint).
+ADD_COMMANDS = {
+    "pip": "echo '%(pin)s' >> %(file)s",
+    "pipenv": "pipenv install '%(pin)s'",
+    "poetry": "poetry add '%(pin)s'",
+    "uv": "uv add '%(pin)s'",
+}
 
 
-# ---------------------------------------------------------------------------------------------
-# E201 .. I205: requirements
+def _packages(context: Context) -> BuildPackages:
+    skip_container_app(context)
+    return build_packages(context)
+
+
+def _missing_file(packages: BuildPackages) -> Messages:
+    problem = packages.problem
+    if problem == "configured-missing":
+        from deploytools.conf import conf
+
+        text = _("%(file)s (DEPLOYTOOLS['REQUIREMENTS_FILE']) is missing.") % {
+            "file": conf.requirements_file
+        }
+        hint = _("Create it, or remove REQUIREMENTS_FILE from settings.DEPLOYTOOLS")
+        obj = conf.requirements_file
+    elif problem == "pipfile-without-lock":
+        text = _("Pipfile has no Pipfile.lock: Heroku's build refuses to install it unlocked.")
+        hint = _("Lock it and commit the lock: pipenv lock && git add Pipfile.lock")
+        obj = "Pipfile"
+    elif problem == "setup-py-only":
+        text = _("Only a setup.py and no package manager file: Heroku's build fails.")
+        hint = _("Install the project from it: echo '--editable .' > requirements.txt")
+        obj = "setup.py"
+    else:
+        text = _(
+            "No requirements.txt, Pipfile.lock, poetry.lock or uv.lock at the root of the "
+            "repository: Heroku's build fails."
+        )
+        hint = _("Create one from your environment and commit it: pip freeze > requirements.txt")
+        obj = "requirements.txt"
+    return [checks.Error(text, hint=hint, obj=obj, id="deploytools.E201")]
 
 
 @check(
     name="requirements_file",
-    title=gettext_lazy("requirements.txt exists and every line parses"),
-    ids={"E201": gettext_lazy("requirements.txt missing or a line unparseable (file:line)")},
+    title=gettext_lazy("The build's package manager file exists and reads"),
+    ids={
+        "E201": gettext_lazy(
+            "no package manager file the build can install from, or one that does not read "
+            "(file:line)"
+        )
+    },
     tags=TAGS,
 )
 def check_requirements_file(context: Context) -> Messages:
-    """E201: the requirements file exists and pip can read every line of it and its includes."""
-    found = requirements(context)
-    name = conf.requirements_file
-    if not found.exists:
+    """E201: requirements.txt (every line and include) or the lock file can be read."""
+    packages = _packages(context)
+    if packages.problem == "several":
+        raise Skipped(_("several package manager files (E216)"))
+    if not packages.files:
+        return _missing_file(packages)
+    file = packages.files[0]
+    context.evidence(
+        _("%(count)d packages from %(file)s (%(manager)s)")
+        % {
+            "count": len(packages.pins),
+            "file": ", ".join(packages.requirements.files) if packages.requirements else file,
+            "manager": MANAGER_NAMES.get(packages.manager or "", "pip"),
+        }
+    )
+    if packages.requirements is not None:
         return [
             checks.Error(
-                _("%(file)s is missing: Heroku's Python build needs it.") % {"file": name},
-                hint=_("Create it from your environment: pip freeze > %(file)s") % {"file": name},
-                obj=name,
+                _("%(obj)s %(problem)s.") % {"obj": problem.obj, "problem": problem.problem},
+                hint=_("Fix the line so that it installs: pip install -r %(file)s")
+                % {"file": file},
+                obj=problem.obj,
                 id="deploytools.E201",
             )
+            for problem in packages.requirements.problems
         ]
-    context.evidence(
-        _("%(count)d requirements in %(files)s")
-        % {"count": len(found.requirements), "files": ", ".join(found.files)}
-    )
+    regenerate = {"pipenv": "pipenv lock", "poetry": "poetry lock", "uv": "uv lock"}
     return [
         checks.Error(
-            _("%(obj)s %(problem)s.") % {"obj": problem.obj, "problem": problem.problem},
-            hint=_("Fix the line so that it installs: pip install -r %(file)s") % {"file": name},
-            obj=problem.obj,
+            _("%(file)s %(problem)s: Heroku's build cannot install from it.")
+            % {"file": lock, "problem": problem},
+            hint=_("Regenerate it and commit it: %(command)s")
+            % {"command": regenerate.get(packages.manager or "", "pip freeze")},
+            obj=lock,
             id="deploytools.E201",
         )
-        for problem in found.problems
+        for lock, problem in packages.lock_problems
     ]
 
 
@@ -126,7 +165,14 @@ def check_requirements_file(context: Context) -> Messages:
 )
 def check_requirements_pinned(context: Context) -> Messages:
     """W202: each requirement names one exact version (==, a VCS commit, a versioned archive)."""
-    found = requirements_or_skip(context)
+    packages = _packages(context)
+    found = packages.requirements
+    if found is None:
+        raise Skipped(
+            _("%(file)s pins every package it installs") % {"file": packages.files[0]}
+            if packages.files
+            else _("no package manager file (E201)")
+        )
     messages: Messages = []
     for requirement in found.requirements:
         if requirement.pinned:
@@ -154,7 +200,7 @@ def check_requirements_pinned(context: Context) -> Messages:
                     "name": label,
                     "kind": requirement.specifier or requirement.kind,
                 },
-                hint=hint % {"name": label, "file": conf.requirements_file},
+                hint=hint % {"name": label, "file": packages.files[0]},
                 obj=requirement.obj,
                 id="deploytools.W202",
             )
@@ -162,215 +208,138 @@ def check_requirements_pinned(context: Context) -> Messages:
     return messages
 
 
-def _needed_imports(context: Context) -> list[tuple[str, str]]:
-    """(top-level import name, where it is referenced) for everything settings name."""
-    source = settings_source(context)
-    needed = list(source.imports)
+def _add_hint(packages: BuildPackages, distribution: str, module: str) -> str:
+    """A command that adds the package; with a version only when that version is installable."""
+    from deploytools.facts.installed import installed_from_index, installed_version
 
-    def add_dotted(value: object, where: str) -> None:
-        if isinstance(value, str) and value and not value.startswith("ext://"):
-            top = value.split(".")[0].split(":")[0]
-            if top.isidentifier():
-                needed.append((top, where))
-
-    def items(value: object) -> Iterable[object]:
-        return value if isinstance(value, list | tuple) else ()
-
-    for setting in ("INSTALLED_APPS", "MIDDLEWARE", "AUTHENTICATION_BACKENDS", "PASSWORD_HASHERS"):
-        for entry in items(getattr(settings, setting, ())):
-            add_dotted(entry, f"settings.{setting}")
-    for setting in (
-        "WSGI_APPLICATION",
-        "ASGI_APPLICATION",
-        "ROOT_URLCONF",
-        "EMAIL_BACKEND",
-        "SESSION_ENGINE",
-        "MESSAGE_STORAGE",
-        "DEFAULT_AUTO_FIELD",
-    ):
-        add_dotted(getattr(settings, setting, None), f"settings.{setting}")
-    for setting in ("STORAGES", "CACHES"):
-        value = getattr(settings, setting, {})
-        if isinstance(value, dict):
-            for alias, config in value.items():
-                if isinstance(config, dict):
-                    add_dotted(config.get("BACKEND"), f"settings.{setting}[{alias!r}]")
-    for entry in items(getattr(settings, "AUTH_PASSWORD_VALIDATORS", ())):
-        if isinstance(entry, dict):
-            add_dotted(entry.get("NAME"), "settings.AUTH_PASSWORD_VALIDATORS")
-    for entry in items(getattr(settings, "TEMPLATES", ())):
-        if isinstance(entry, dict):
-            add_dotted(entry.get("BACKEND"), "settings.TEMPLATES")
-            options = entry.get("OPTIONS")
-            if isinstance(options, dict):
-                for processor in items(options.get("context_processors")):
-                    add_dotted(processor, "settings.TEMPLATES")
-    databases = getattr(settings, "DATABASES", {})
-    if isinstance(databases, dict):
-        for alias, config in databases.items():
-            if isinstance(config, dict):
-                add_dotted(config.get("ENGINE"), f"settings.DATABASES[{alias!r}]")
-    logging_config = getattr(settings, "LOGGING", {})
-    if isinstance(logging_config, dict) and isinstance(logging_config.get("handlers"), dict):
-        for handler in logging_config["handlers"].values():
-            if isinstance(handler, dict):
-                add_dotted(handler.get("class"), "settings.LOGGING")
-    found = procfile(context)
-    for kind, command in found.processes.items():
-        tokens = command_tokens(command) or []
-        where = f"Procfile:{found.lines[kind]}"
-        for name, args in executables(tokens):
-            if name.startswith("python") and len(args) >= 2 and args[0] == "-m":
-                needed.append((args[1].split(".")[0], where))
-            elif name not in ("python", "python3", "bash", "sh") and not name.startswith("python"):
-                needed.append((f"script:{name}", where))
-    return needed
-
-
-def _production_engines(context: Context) -> dict[str, str]:
-    """Database engine vendor -> where it comes from, for the production settings."""
-    engines: dict[str, str] = {}
-    databases = getattr(settings, "DATABASES", {})
-    if isinstance(databases, dict):
-        for alias, config in databases.items():
-            engine = config.get("ENGINE") if isinstance(config, dict) else None
-            if isinstance(engine, str):
-                vendor = engine.rsplit(".", 1)[-1]
-                if vendor in DATABASE_DRIVERS:
-                    engines[vendor] = f"settings.DATABASES[{alias!r}]"
-    url = context.environ.get("DATABASE_URL") if context.config_vars is not None else None
-    if url and "://" in url:
-        url_vendor = URL_SCHEME_ENGINES.get(url.split("://", 1)[0].lower())
-        if url_vendor:
-            engines.setdefault(url_vendor, "DATABASE_URL")
-    elif settings_source(context).mentions_database_url:
-        # Settings that read DATABASE_URL get Heroku Postgres on Heroku, whatever runs locally.
-        engines.setdefault("postgresql", "DATABASE_URL (Heroku Postgres)")
-    return engines
+    file = packages.files[0] if packages.files else "requirements.txt"
+    version = installed_version(distribution)
+    if version and installed_from_index(distribution):
+        command = ADD_COMMANDS.get(packages.manager or "pip", ADD_COMMANDS["pip"])
+        return _("Add it, at the version tested here: %(command)s") % {
+            "command": command % {"pin": f"{distribution}=={version}", "file": file}
+        }
+    return _(
+        "Add the package that provides %(module)s to %(file)s, at the version you tested "
+        "(it is not installed here from a package index, so no version can be suggested)"
+    ) % {"module": module, "file": file}
 
 
 @check(
     name="requirements_complete",
-    title=gettext_lazy("Everything the settings and Procfile import is in requirements.txt"),
+    title=gettext_lazy("Everything the production app imports is installed by the build"),
     ids={
         "E203": gettext_lazy(
-            "a distribution the settings, apps, middleware, database or Procfile need is "
-            "not in requirements.txt"
+            "a package the production settings, apps, middleware, database or Procfile need "
+            "is not installed by the build"
         )
     },
     tags=TAGS,
+    production_settings=True,
 )
 def check_requirements_complete(context: Context) -> Messages:
-    """E203: no ModuleNotFoundError on Heroku for what works here because it is installed."""
-    from deploytools.facts.requirements_txt import (
+    """E203: nothing the dyno imports at boot is missing from what the build installs."""
+    from deploytools.facts.build_files import console_scripts
+    from deploytools.facts.installed import (
+        distribution_candidates,
         equivalents,
-        import_providers,
         installed_closure,
-        installed_version,
         is_stdlib,
     )
+    from deploytools.facts.needed_imports import (
+        DATABASE_DRIVERS,
+        needed_imports,
+        production_engines,
+    )
+    from deploytools.facts.project_files import is_local
 
-    found = requirements_or_skip(context)
-    available = installed_closure(found.names)
-    providers = import_providers()
+    packages = _packages(context)
+    if not packages.pins and not packages.files:
+        raise Skipped(_("no package manager file (E201)"))
+    available = installed_closure(packages.names) | packages.names
     scripts = console_scripts()
-    missing: dict[str, list[str]] = {}  # distribution (or "a or b") -> where referenced
-    checked: set[str] = set()
+    missing: dict[str, tuple[str, list[str]]] = {}  # label -> (module, where referenced)
 
-    def need(distributions: Iterable[str], where: str) -> None:
-        choices = sorted({e for d in distributions for e in equivalents(d)})
-        checked.update(choices)
-        if not available & set(choices):
+    def need(distributions: Iterable[str], module: str, where: str) -> None:
+        choices = {e for d in distributions for e in equivalents(d)}
+        if not available & choices:
             label = " or ".join(sorted(set(distributions)))
-            missing.setdefault(label, [])
-            if where not in missing[label]:
-                missing[label].append(where)
+            wheres = missing.setdefault(label, (module, []))[1]
+            if where not in wheres:
+                wheres.append(where)
 
-    for name, where in _needed_imports(context):
+    project = context.project
+    for needed in needed_imports(context):
+        name, where = needed.name, needed.where
         if name.startswith("script:"):
             script = name.removeprefix("script:")
             if script in scripts:
-                need([scripts[script]], where)
+                need([scripts[script]], script, where)
             continue
-        if is_stdlib(name) or is_local(context.project.tree, name) or name == "__future__":
+        if name == "__future__" or is_stdlib(name):
             continue
-        if name in providers:
-            need(providers[name], where)
-        else:
-            from deploytools.facts.requirements_txt import canonical
-
-            # Not installed here at all: only the requirements file can provide it.
-            need([canonical(name)], where)
-    for vendor, where in _production_engines(context).items():
-        need(DATABASE_DRIVERS[vendor], where)
-    context.evidence(_("%(count)d distributions checked") % {"count": len(checked)})
-    messages: Messages = []
-    file = conf.requirements_file
-    for label, wheres in sorted(missing.items()):
-        first = label.split(" or ")[0]
-        version = installed_version(first)
-        pin = f"{first}=={version}" if version else first
-        messages.append(
-            checks.Error(
-                _(
-                    "%(dist)s (used by %(where)s) is not in %(file)s: it works here, "
-                    "but Heroku's build will not install it (ModuleNotFoundError)."
-                )
-                % {"dist": label, "where": ", ".join(wheres[:3]), "file": file},
-                hint=_("Add it to %(file)s: echo '%(pin)s' >> %(file)s")
-                % {"file": file, "pin": pin},
-                obj=wheres[0],
-                id="deploytools.E203",
+        if is_local(project.app_dir, name) or is_local(project.tree, name):
+            continue
+        need(distribution_candidates(name), name, where)
+    for vendor, where in production_engines(context).items():
+        need(DATABASE_DRIVERS[vendor], DATABASE_DRIVERS[vendor][0], where)
+    file = packages.files[0] if packages.files else "requirements.txt"
+    context.evidence(_("%(count)d packages installed by the build") % {"count": len(available)})
+    return [
+        checks.Error(
+            _(
+                "%(dist)s (used by %(where)s) is not among the packages %(file)s installs: "
+                "the dyno fails with ModuleNotFoundError."
             )
+            % {"dist": label, "where": ", ".join(wheres[:3]), "file": file},
+            hint=_add_hint(packages, label.split(" or ")[0], module),
+            obj=wheres[0],
+            id="deploytools.E203",
         )
-    return messages
+        for label, (module, wheres) in sorted(missing.items())
+    ]
 
 
 @check(
     name="requirements_installed",
-    title=gettext_lazy("Installed versions match the pins"),
-    ids={"W204": gettext_lazy("installed version differs from the pin")},
+    title=gettext_lazy("Installed versions match the build's"),
+    ids={"W204": gettext_lazy("installed version differs from the one the build installs")},
     tags=TAGS,
 )
 def check_requirements_installed(context: Context) -> Messages:
     """W204: what you tested (installed here) is what Heroku will install (the pin)."""
     from packaging.version import InvalidVersion, Version
 
-    from deploytools.facts.requirements_txt import installed_version
+    from deploytools.facts.installed import installed_version
 
-    found = requirements_or_skip(context)
+    packages = _packages(context)
     messages: Messages = []
     compared = 0
-    for requirement in found.requirements:
-        if not requirement.applies or not requirement.name or requirement.pinned_version is None:
+    for pin in packages.pins.values():
+        if pin.version is None:
             continue
         compared += 1
-        pin = requirement.pinned_version
-        installed = installed_version(requirement.name)
-        if installed is None:
-            same = False
-        else:
-            try:
-                same = Version(installed) == Version(pin)
-            except InvalidVersion:
-                same = installed == pin
+        installed = installed_version(pin.name)
+        try:
+            same = installed is not None and Version(installed) == Version(pin.version)
+        except InvalidVersion:
+            same = installed == pin.version
         if same:
             continue
         messages.append(
             checks.Warning(
-                _("%(obj)s pins %(name)s==%(pin)s but %(installed)s is installed here.")
+                _("%(obj)s installs %(name)s==%(pin)s but %(installed)s is installed here.")
                 % {
-                    "obj": requirement.obj,
-                    "name": requirement.name,
-                    "pin": pin,
+                    "obj": pin.source,
+                    "name": pin.name,
+                    "pin": pin.version,
                     "installed": installed or _("nothing"),
                 },
                 hint=_(
-                    "Test what you ship: pip install -r %(file)s (or update the pin to the "
-                    "version you tested)"
+                    "Test what you ship: %(command)s (or change the version to the one you tested)"
                 )
-                % {"file": conf.requirements_file},
-                obj=requirement.obj,
+                % {"command": packages.install_command},
+                obj=pin.source,
                 id="deploytools.W204",
             )
         )
@@ -385,25 +354,27 @@ def is_dev_only(name: str) -> bool:
 
 @check(
     name="requirements_dev_only",
-    title=gettext_lazy("No test or development tools in production requirements"),
-    ids={"I205": gettext_lazy("test/dev-only packages in production requirements")},
+    title=gettext_lazy("No test or development tools among the production packages"),
+    ids={"I205": gettext_lazy("test/dev-only packages among the production packages")},
     tags=TAGS,
 )
 def check_requirements_dev_only(context: Context) -> Messages:
-    """I205: test/dev tools (pytest, ruff, ...) belong in requirements-dev.txt."""
-    found = requirements_or_skip(context)
+    """I205: test/dev tools (pytest, ruff, ...) belong in a dev file or group."""
+    packages = _packages(context)
+    where = {
+        "pip": _("requirements-dev.txt (which starts with -r requirements.txt)"),
+        "pipenv": _("[dev-packages] of the Pipfile"),
+        "poetry": _("a dev group (poetry add --group dev)"),
+        "uv": _("a dev dependency group (uv add --dev)"),
+    }.get(packages.manager or "pip", "")
     return [
         checks.Info(
-            _("%(obj)s %(name)s is a test/development tool in production requirements.")
-            % {"obj": requirement.obj, "name": requirement.name},
-            hint=_(
-                "Move it to requirements-dev.txt (which starts with -r %(file)s) to keep the "
-                "slug small"
-            )
-            % {"file": conf.requirements_file},
-            obj=requirement.obj,
+            _("%(obj)s %(name)s is a test/development tool among the production packages.")
+            % {"obj": pin.source, "name": pin.name},
+            hint=_("Move it to %(where)s to keep the slug small") % {"where": where},
+            obj=pin.source,
             id="deploytools.I205",
         )
-        for requirement in found.requirements
-        if requirement.name and is_dev_only(requirement.name)
+        for pin in packages.pins.values()
+        if is_dev_only(pin.name)
     ]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deploytools.checks.registry import CATALOGUE, CheckSpec, load_catalogue
-from deploytools.context import Context, Skipped
+from deploytools.context import Context, DynoContext, Skipped
 
 # Our commands select checks by tag from the whole catalogue.
 load_catalogue()
@@ -113,6 +113,27 @@ def _crash(name: str, exc: Exception, context: Context) -> list[CheckMessage]:
     ]
 
 
+def _missing_here(exc: BaseException, context: Context) -> str:
+    """
+    In the simulated dyno, why a check could not run because this machine lacks a module
+    (a database driver the build installs): not a finding about the project, a line skipped.
+    """
+    if not isinstance(context, DynoContext):
+        return ""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ImportError):
+            module = getattr(current, "name", None) or _("a module")
+            return _(
+                "not checked here: it needs %(module)s, which this environment lacks; "
+                "install the build's packages here (e.g. pip install -r requirements.txt)"
+            ) % {"module": module}
+        current = current.__cause__ or current.__context__
+    return ""
+
+
 def report_line(
     name: str,
     title: str,
@@ -128,6 +149,9 @@ def report_line(
     except Skipped as skip:
         return CheckResult(name, title, tuple(tags), SKIPPED, detail=skip.reason)
     except Exception as exc:  # noqa: BLE001 - a broken check must not hide the others
+        missing = _missing_here(exc, context)
+        if missing:
+            return CheckResult(name, title, tuple(tags), SKIPPED, detail=missing)
         raw = _crash(name, exc, context)
     finally:
         context.current_check = None
@@ -171,6 +195,11 @@ def select(tags: Collection[str], exclude: Collection[str] = ()) -> list[CheckSp
         if set(spec.tags) & set(tags) and not set(spec.tags) & set(exclude)
     ]
     return sorted(chosen, key=id_order)
+
+
+def not_run(specs: Iterable[CheckSpec], reason: str) -> list[CheckResult]:
+    """Skipped lines for checks that could not run, so the report still lists every check."""
+    return [CheckResult(s.name, str(s.title), tuple(s.tags), SKIPPED, detail=reason) for s in specs]
 
 
 def id_order(spec: CheckSpec) -> tuple[str, str]:

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 
 from deploytools.checks.registry import Messages, check
 from deploytools.context import PreflightContext, Skipped
-from deploytools.facts.settings_source import production_settings_module
 from deploytools.facts.settings_values import readable_setting
 
 TAGS = ["preflight"]
@@ -30,11 +29,26 @@ SHOWN_OUTPUT_LINES = 15
 
 
 COLLECTSTATIC_SETTINGS = """\
-# Written by deploytools preflight: the project's settings, collecting into a temporary dir.
+# Written by deploytools preflight: the project's settings, collecting into a temporary folder
+# when they name one (settings that set no STATIC_ROOT must fail as on Heroku).
 from {module} import *  # noqa: F403
 
-STATIC_ROOT = {static_root!r}
+if globals().get("STATIC_ROOT"):
+    STATIC_ROOT = {static_root!r}
 """
+# The buildpack finds manage.py this deep, files only (bin/steps/collectstatic: find -maxdepth 3).
+MANAGE_PY_DEPTH = 3
+
+
+def build_manage_py(tree: Path) -> Path | None:
+    """The manage.py Heroku's build runs collectstatic with: the shallowest, 3 levels at most."""
+    found = [
+        path
+        for depth in range(MANAGE_PY_DEPTH)
+        for path in sorted(tree.glob("/".join(["*"] * depth + ["manage.py"])))
+        if path.is_file() and not path.is_symlink()
+    ]
+    return found[0] if found else None
 
 
 def _collectstatic_environment(
@@ -42,18 +56,52 @@ def _collectstatic_environment(
 ) -> dict[str, str]:
     """
     The environment of Heroku's build as it runs collectstatic: the app's config vars (the
-    Python buildpack exports them to the build, service URLs as placeholders here), but no DYNO
-    or PORT, which only running dynos have. Settings keyed on DYNO must collect either way.
+    buildpack exports them to the build; service URLs as placeholders here), PYTHONPATH=.,
+    no DYNO nor PORT (only running dynos have them): settings keyed on DYNO must collect too.
     """
     from deploytools.facts.dyno import dyno_environment
 
-    environment = dyno_environment(
-        context.config_vars or {}, context.project, "web", settings_module=wrapper
+    environment = dyno_environment(context.config_vars or {}, context.project, "web")
+    # Our wrapper, whatever DJANGO_SETTINGS_MODULE the config names: it imports that module.
+    environment["DJANGO_SETTINGS_MODULE"] = wrapper
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [temp_dir, ".", *filter(None, [environment.get("PYTHONPATH")])]
     )
-    environment["PYTHONPATH"] = os.pathsep.join([temp_dir, environment.get("PYTHONPATH", "")])
     for name in ("DYNO", "PORT"):
         environment.pop(name, None)
     return environment
+
+
+def _collectstatic_module(context: PreflightContext, manage_py: Path) -> str:
+    from deploytools.facts.settings_module import SETTINGS_VARIABLE, default_in
+
+    configured = (context.config_vars or {}).get(SETTINGS_VARIABLE)
+    if configured:
+        return configured
+    default = default_in(manage_py, context.project.relative(manage_py))
+    if default is None:
+        raise Skipped(_("%(file)s names no settings module") % {"file": manage_py.name})
+    return default.module
+
+
+def _skip_unless_the_build_collects(context: PreflightContext) -> Path:
+    """The manage.py the build runs collectstatic with, or Skipped saying why it does not."""
+    from deploytools.facts.package_manager import build_packages, skip_container_app
+
+    if not context.collectstatic:
+        raise Skipped(_("run with --collectstatic"))
+    skip_container_app(context)
+    if (context.config_vars or {}).get("DISABLE_COLLECTSTATIC", "0") != "0":
+        raise Skipped(_("DISABLE_COLLECTSTATIC is set: Heroku's build does not run it"))
+    if (context.project.tree / ".heroku" / "collectstatic_disabled").is_file():
+        # bin/steps/collectstatic still honours this deprecated marker file.
+        raise Skipped(_(".heroku/collectstatic_disabled exists: Heroku's build does not run it"))
+    if "django" not in build_packages(context).names:
+        raise Skipped(_("the build does not install Django, so it does not run collectstatic"))
+    manage_py = build_manage_py(context.project.tree)
+    if manage_py is None:
+        raise Skipped(_("no manage.py within 3 folders of the root: the build skips it"))
+    return manage_py
 
 
 EXCEPTION_LINE_RE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit)?: ")
@@ -86,11 +134,8 @@ def check_collectstatic(context: PreflightContext) -> Messages:
     from deploytools.facts.dyno import PLACEHOLDER_DATABASE_URL
     from deploytools.redact import redact, secret_values
 
-    if not context.collectstatic:
-        raise Skipped(_("run with --collectstatic"))
-    module = production_settings_module(context)
-    if module is None:
-        raise Skipped(_("no settings module"))
+    manage_py = _skip_unless_the_build_collects(context)
+    module = _collectstatic_module(context, manage_py)
     with tempfile.TemporaryDirectory(prefix="deploytools-static-") as temp_dir:
         static_root = os.path.join(temp_dir, "staticfiles")
         wrapper = "deploytools_collectstatic_settings"
@@ -99,11 +144,13 @@ def check_collectstatic(context: PreflightContext) -> Messages:
             encoding="utf-8",
         )
         environment = _collectstatic_environment(context, wrapper, temp_dir)
+        command = [sys.executable, str(manage_py), "collectstatic", "--noinput", "-v", "0"]
         try:
             proc = subprocess.run(
-                [sys.executable, "-m", "django", "collectstatic", "--noinput", "-v", "0"],
-                cwd=context.project.app_dir,
+                command,
+                cwd=context.project.tree,
                 env=environment,
+                stdin=subprocess.DEVNULL,
                 capture_output=True,
                 timeout=600,
                 check=False,
@@ -114,24 +161,25 @@ def check_collectstatic(context: PreflightContext) -> Messages:
         except OSError as exc:
             returncode, output = -1, str(exc).encode()
         collected = sum(len(files) for _root, _dirs, files in os.walk(static_root))
+    shown = context.project.relative(manage_py)
     if returncode == 0:
-        context.evidence(_("%(count)d files collected") % {"count": collected})
+        context.evidence(
+            _("python %(manage)s collectstatic: %(count)d files collected")
+            % {"manage": shown, "count": collected}
+        )
         return []
     lines = [line.strip() for line in output.decode("utf-8", "replace").splitlines()]
     last = _last_error(lines) or _("no output")
-    secrets = secret_values(
-        context.config_vars if context.config_vars is not None else dict(os.environ),
-        PLACEHOLDER_DATABASE_URL,
-        str(readable_setting("SECRET_KEY", "") or ""),
-    )
+    secrets = secret_values(context.config_vars or {}, PLACEHOLDER_DATABASE_URL)
     return [
         checks.Error(
             _("collectstatic fails with the production settings: %(error)s")
             % {"error": redact(last[:500], secrets)},
             hint=_(
                 "Reproduce it with the app's config vars set, as Heroku's build does: "
-                "python manage.py collectstatic --noinput"
-            ),
+                "python %(manage)s collectstatic --noinput"
+            )
+            % {"manage": shown},
             obj="collectstatic",
             id="deploytools.E215",
         )
@@ -192,7 +240,7 @@ def check_git_tests_pass(context: PreflightContext) -> Messages:
     argv = command_argv(context.project.tree)
     if not argv:
         raise Skipped(_("DEPLOYTOOLS['TEST_COMMAND'] is empty"))
-    current = gitutil.current_branch(context.project.tree)
+    current = gitutil.current_branch(context.project.root)
     on = (
         conf.release_branch
         if current == conf.release_branch

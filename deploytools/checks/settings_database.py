@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from deploytools.facts.settings_values import settings_module_name, unreadable_s
 
 if TYPE_CHECKING:
     from deploytools.checks.run import CheckResult, RunResult
+    from deploytools.facts.package_manager import BuildPackages
+    from deploytools.facts.project import Project
 
 TAGS = ["preflight", "release", "settings"]
 SETTINGS_LOAD_TITLE = gettext_lazy("Settings load with the production config")
@@ -267,3 +270,77 @@ def add_settings_load_error(result: RunResult, problem: str) -> None:
     )
     if "deploytools.E100" not in line.ids:
         line.ids.append("deploytools.E100")
+
+
+def _module_paths(module: str, folder: Path) -> list[Path]:
+    relative = Path(*module.split("."))
+    return [folder / relative.with_suffix(".py"), folder / relative / "__init__.py"]
+
+
+def explain_missing_module(
+    result: RunResult, module: str, project: Project, packages: BuildPackages
+) -> None:
+    """
+    Say precisely why the settings did not load for a missing module ``module``: a file of the
+    checkout that the commit does not hold (Heroku will not have it either: E100), or a package
+    the build installs that this environment lacks (not a finding: what was not checked, and
+    how to install it here). A module nothing provides stays the E100 it is.
+    """
+    import importlib.util
+
+    from deploytools.facts.installed import distribution_candidates
+
+    line = next((found for found in result.checks if found.name == "settings_load"), None)
+    if line is None:
+        return
+    for path in _module_paths(module, project.app_dir):
+        local = project.in_checkout(path)
+        if project.tree != project.root and local.is_file() and not path.exists():
+            shown = project.relative(path)
+            line.messages = [
+                checks.Error(
+                    _(
+                        "The settings import %(module)s (%(file)s), which is not committed: "
+                        "Heroku will not have it, and no dyno would boot."
+                    )
+                    % {"module": module, "file": shown},
+                    hint=_(
+                        "Production must not need a local file: make the import optional "
+                        "(try: ... except ImportError: pass), or move what production needs "
+                        "into a committed module that reads config vars"
+                    ),
+                    obj=shown,
+                    id="deploytools.E100",
+                )
+            ]
+            return
+    provided = [name for name in distribution_candidates(module) if name in packages.pins]
+    top = module.split(".")[0]
+    if provided and importlib.util.find_spec(top) is None:
+        pin = packages.pins[provided[0]]
+        line.status, line.ids, line.messages = "skipped", [], []
+        line.detail = _(
+            "not checked here: the settings import %(module)s, which the build installs "
+            "(%(package)s, %(source)s) but this environment lacks, so no settings check ran; "
+            "install the build's packages here: %(command)s"
+        ) % {
+            "module": top,
+            "package": pin.name,
+            "source": pin.source,
+            "command": packages.install_command,
+        }
+
+
+def note_stand_ins(result: RunResult, modules: list[str], packages: BuildPackages) -> None:
+    """Say on the settings line which modules stood in, so what they compute is known unchecked."""
+    if not modules:
+        return
+    line = next((found for found in result.checks if found.name == "settings_load"), None)
+    if line is None:
+        return
+    note = _(
+        "evaluated with stand-ins for %(modules)s (the build installs them, this environment "
+        "does not): what the settings compute with them was not checked; install the build's "
+        "packages here: %(command)s"
+    ) % {"modules": ", ".join(modules), "command": packages.install_command}
+    line.detail = "; ".join(filter(None, [line.detail, note]))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from deploytools.checks.registry import Messages, check
 from deploytools.conf import conf
 from deploytools.context import Context, Skipped
+from deploytools.facts.environment_reads import Read
 from deploytools.facts.settings_reevaluation import reevaluate_settings
 from deploytools.facts.settings_values import settings_module_name, unreadable_settings
 
@@ -75,40 +76,93 @@ def check_secret_key_stable(context: Context) -> Messages:
     ]
 
 
+# Defaults that keep production working when a variable is unset: the feature is off.
+OFF_VALUES = frozenset({"", "0", "false", "no", "off", "none"})
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1")
+DEVELOPMENT_WORDS = frozenset({"dev", "development", "local", "debug", "test", "testing"})
+# Names that select a settings flavour (DJANGO_ENV=production).
+ENVIRONMENT_SUFFIXES = ("ENV", "ENVIRONMENT", "STAGE", "MODE", "CONFIGURATION")
+
+
+def fallback_problem(read: Read) -> str | None:
+    """
+    What breaks in production when ``read``'s variable is unset, or None when nothing does: a
+    presence test or a lookup without default is not a fallback, and an "off" default is safe.
+    """
+    from deploytools import redact
+
+    if read.how == "contains" or not read.has_default or read.default is None:
+        return None
+    value = read.default
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value).strip()
+    lowered = text.lower()
+    if lowered in OFF_VALUES:
+        return None
+    if any(host in lowered for host in LOCAL_HOSTS) or lowered.startswith(("sqlite:", "file:")):
+        return _("a local service")
+    if lowered.startswith("django-insecure-") or redact.looks_like_token(text):
+        return _("a key written in the code or generated at each boot")
+    name = read.name.upper()
+    if "DEBUG" in name and lowered in {"1", "true", "yes", "on"}:
+        return _("DEBUG on")
+    if name.endswith(ENVIRONMENT_SUFFIXES) and lowered in DEVELOPMENT_WORDS:
+        return _("the %(value)s settings") % {"value": text}
+    return None
+
+
 @check(
     name="environment_complete",
-    title=gettext_lazy("Every environment variable the settings read is in the config"),
+    title=gettext_lazy("No variable missing from the config falls back to a development value"),
     ids={
         "W106": gettext_lazy(
-            "the settings read environment variables missing from the production config"
+            "the settings read a variable the production config lacks, and its fallback (a "
+            "local service, a key in the code, DEBUG on, development settings) breaks production"
         )
     },
     tags=TAGS,
 )
 def check_environment_complete(context: Context) -> Messages:
-    """W106: names the settings read that the production config lacks (they use a default)."""
-    read = reevaluate_settings(context).read
+    """W106: variables the production config lacks whose fallback breaks production."""
+    from dataclasses import replace
+
+    from deploytools.facts.settings_source import settings_source
+
+    reads = dict(reevaluate_settings(context).reads)
+    # `os.environ.get("NAME") or "development"`: the read shows no default, the source does.
+    for name, value in settings_source(context).or_fallbacks.items():
+        read = reads.get(name)
+        if read is not None and (not read.has_default or read.default in (None, "")):
+            reads[name] = replace(read, default=value)
     production = context.environ
     ignored = HEROKU_DYNO_VARIABLES | conf.optional_env_vars
-    missing = sorted(name for name in read if name not in production and name not in ignored)
+    absent = [
+        read for name, read in reads.items() if name not in production and name not in ignored
+    ]
+    broken = [(read.name, why) for read in absent if (why := fallback_problem(read)) is not None]
+    safe = sorted(read.name for read in absent if fallback_problem(read) is None)
     context.evidence(
-        _("%(read)d variables read, %(missing)d missing")
-        % {"read": len(read), "missing": len(missing)}
+        _("%(read)d variables read, %(absent)d not in the config")
+        % {"read": len(reads), "absent": len(absent)}
     )
-    if not missing:
+    if safe:
+        context.evidence(_("unset, falling back safely: %(names)s") % {"names": ", ".join(safe)})
+    if not broken:
         return []
-    first = missing[0]
+    first = broken[0][0]
     return [
         checks.Warning(
             _(
-                "The settings read environment variables missing from the production "
-                "config: %(names)s."
+                "The production config lacks variables the settings read, and their fallback "
+                "breaks production: %(names)s."
             )
-            % {"names": ", ".join(missing)},
+            % {
+                "names": ", ".join(
+                    _("%(name)s (%(why)s)") % {"name": n, "why": w} for n, w in broken
+                )
+            },
             hint=_(
-                "Each silently falls back to its default. Set them (heroku config:set "
-                "%(name)s=...) or list the optional ones in "
-                "settings.DEPLOYTOOLS['OPTIONAL_ENV_VARS']"
+                "Set them: heroku config:set %(name)s=..., or, when the fallback is right for "
+                "production, list them in settings.DEPLOYTOOLS['OPTIONAL_ENV_VARS']"
             )
             % {"name": first},
             obj=settings_module_name() or "settings",

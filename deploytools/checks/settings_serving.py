@@ -178,9 +178,18 @@ def check_static_storage(context: Context) -> Messages:
 # -- logging, uploads, HTTPS, email, hosts ------------------------------------------------------
 
 
+# "Files" that are the process's own output: Heroku's log stream collects them.
+STANDARD_STREAM_FILES = frozenset(
+    {"/dev/stdout", "/dev/stderr", "/proc/self/fd/1", "/proc/self/fd/2", "/dev/fd/1", "/dev/fd/2"}
+)
+
+
 def _file_handler(config: Mapping[str, Any]) -> bool:
     import logging
 
+    filename = config.get("filename")
+    if isinstance(filename, str) and filename in STANDARD_STREAM_FILES:
+        return False
     path = str(config.get("class", ""))
     if path in FILE_HANDLERS or "filename" in config:
         return True

@@ -21,31 +21,37 @@ _PYTHON_VERSION = re.compile(r"^(?:python-)?(3\.\d+)(?:\.\d+)?$")
 
 def declared_python(context: Context) -> tuple[str, str]:
     """
-    (major.minor, where it was declared): .python-version, else runtime.txt, else this
-    interpreter. Skipped when the file cannot be read (E206 reports its content).
+    (major.minor, where it comes from): the Python Heroku's build picks — runtime.txt, else
+    .python-version, else Pipfile.lock — else this interpreter. Skipped when the file that
+    wins holds no version (E206 reports it).
     """
-    for filename in (".python-version", "runtime.txt"):
-        path = context.project.tree / filename
-        if not path.is_file():
-            continue
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise Skipped(
-                _("%(file)s cannot be read (%(error)s)")
-                % {"file": filename, "error": type(exc).__name__}
-            ) from exc
-        # .python-version allows comments; the first remaining line is the version.
-        values = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-        match = _PYTHON_VERSION.match(values[0]) if values else None
-        if match is None:
-            raise Skipped(
-                _("%(file)s does not hold a Python version (see deploytools.E206)")
-                % {"file": filename}
-            )
-        return match[1], filename
-    running = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return running, _("the running interpreter")
+    from deploytools.facts.python_request import requested_python
+
+    request = requested_python(context)
+    if request.origin == "default":
+        running = f"{sys.version_info.major}.{sys.version_info.minor}"
+        return running, _("the running interpreter")
+    if request.major_minor is None:
+        raise Skipped(
+            _("%(file)s does not hold a Python version (see deploytools.E206)")
+            % {"file": request.origin}
+        )
+    return request.major_minor, request.origin
+
+
+def django_version(context: Context) -> tuple[str, str]:
+    """(version, where): the Django the build installs when it pins one, else the installed."""
+    import django
+
+    from deploytools.facts.package_manager import build_packages
+
+    try:
+        pin = build_packages(context).pins.get("django")
+    except Skipped:
+        pin = None
+    if pin is not None and pin.version:
+        return pin.version, pin.source
+    return django.get_version(), _("installed here")
 
 
 def _newest_supported_django(on: date, python: str | None) -> str | None:
@@ -90,12 +96,11 @@ def _version_key(version: str) -> tuple[int, ...]:
 )
 def check_django_support(context: Context) -> Messages:
     """E501/W502: the installed Django is past, or within 90 days of, its security support end."""
-    import django
 
     from deploytools.facts import support_data as support
 
     on = context.today
-    version = django.get_version()
+    version, _where = django_version(context)
     release = support.django_release(version)
     feature = support.major_minor(version)
     try:

@@ -22,15 +22,16 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from deploytools.facts.project import Project
 
 if TYPE_CHECKING:
     from deploytools.checks.run import RunResult
+    from deploytools.facts.production_settings import ProductionSettings
 
 # The placeholder database: PostgreSQL on a loopback port that nothing serves (9 is "discard").
 # Nothing in a simulation may ever connect to the app's real database.
@@ -128,6 +129,15 @@ def _url_problem_reason(value: str, exc: Exception) -> str:
     ) % {"error": type(exc).__name__}
 
 
+# ``python -m`` would put the working directory first on sys.path: an exported tree that ships
+# its own copy of deploytools would then run instead of this one. So the child drops it and
+# imports through PYTHONPATH (this deploytools first, then the project).
+CHILD_MAIN = (
+    "import runpy, sys; sys.path.pop(0); "
+    "runpy.run_module('deploytools.facts.dyno_child', run_name='__main__')"
+)
+
+
 def child_pythonpath(app_dir: Path) -> str:
     """deploytools (when not installed), the project, and an inherited PYTHONPATH."""
     entries = []
@@ -189,6 +199,7 @@ class DynoRun:
     def __init__(
         self,
         command: str,
+        project: Project,
         process: subprocess.Popen[bytes] | None,
         output: tuple[IO[bytes], IO[bytes]] | None,
         secrets: set[str],
@@ -196,6 +207,7 @@ class DynoRun:
         error: str = "",
     ) -> None:
         self._command = command
+        self.project = project
         self._process = process
         self._output = output
         self._secrets = secrets
@@ -204,12 +216,34 @@ class DynoRun:
         self.database_url_problem: str | None = None
         self._started = time.perf_counter()
         self._result: RunResult | None = None
+        self._document: dict[str, Any] = {}
 
     def result(self) -> RunResult:
         """Block until the child is done; a crash or timeout becomes an E100 line."""
         if self._result is None:
             self._result = self._collect()
         return self._result
+
+    def production_settings(self) -> ProductionSettings | None:
+        """The production settings' facts the child sent (None: they did not load)."""
+        from deploytools.facts.production_settings import ProductionSettings
+
+        self.result()
+        found = self._document.get("production_settings")
+        return ProductionSettings.from_json(found) if isinstance(found, dict) else None
+
+    def stand_ins(self) -> list[str]:
+        """The modules that stood in for packages the build installs but this machine lacks."""
+        self.result()
+        found = self._document.get("stand_ins")
+        return [str(name) for name in found] if isinstance(found, list) else []
+
+    def missing_module(self) -> str | None:
+        """The module whose import stopped the settings from loading, if one did."""
+        self.result()
+        found = self._document.get("import_error")
+        module = found.get("module") if isinstance(found, dict) else None
+        return str(module) if module else None
 
     def _collect(self) -> RunResult:
         from deploytools import redact
@@ -258,6 +292,7 @@ class DynoRun:
                 f"the settings simulation exited with code {code}: "
                 + (last.strip()[:300] or "no output")
             )
+        self._document = document
         return from_json(document)
 
 
@@ -268,6 +303,7 @@ def start_in_dyno(
     command: str = "preflight",
     process_type: str = "web",
     settings_module: str | None = None,
+    build_packages: Iterable[str] = (),
     timeout: float = TIMEOUT_SECONDS,
 ) -> DynoRun:
     """
@@ -286,12 +322,13 @@ def start_in_dyno(
     stderr = tempfile.TemporaryFile()  # noqa: SIM115
     argv = [
         sys.executable,
-        "-m",
-        "deploytools.facts.dyno_child",
+        "-c",
+        CHILD_MAIN,
         f"--command={command}",
         f"--config-names={','.join(config_vars)}",
         f"--root={project.root}",
         f"--tree={project.tree}",
+        f"--build-packages={','.join(sorted(build_packages))}",
     ]
     try:
         process = subprocess.Popen(
@@ -306,8 +343,8 @@ def start_in_dyno(
         stdout.close()
         stderr.close()
         error = f"cannot start {argv[0]}: {exc.strerror or type(exc).__name__}"
-        run = DynoRun(command, None, None, secrets, timeout, error=error)
+        run = DynoRun(command, project, None, None, secrets, timeout, error=error)
     else:
-        run = DynoRun(command, process, (stdout, stderr), secrets, timeout)
+        run = DynoRun(command, project, process, (stdout, stderr), secrets, timeout)
     run.database_url_problem = database_url_problem(config_vars)
     return run

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from deploytools.facts.environment_reads import load_settings_recorded
+from deploytools.facts.stand_ins import install as install_stand_ins
 
 
 def _child(args: argparse.Namespace) -> int:
@@ -56,15 +57,18 @@ def _child_document(args: argparse.Namespace, config: dict[str, str]) -> dict[st
     from deploytools.facts.project import Project
 
     app_dir = Path.cwd()
+    stand_ins = install_stand_ins([n for n in args.build_packages.split(",") if n])
     try:
-        recorded = load_settings_recorded(app_dir)
+        recorded = load_settings_recorded(Path(args.tree))
         django.setup()
     except Exception as exc:  # noqa: BLE001 - any failure to load settings is the finding
         return _load_failure(args, config, exc)
 
     from deploytools.checks.run import run_checks, select
+    from deploytools.facts.production_settings import gather
     from deploytools.report import document
 
+    every_read = recorded.pop("every_read")
     config.setdefault("DATABASE_URL", os.environ.get("DATABASE_URL", ""))
     context = DynoContext(
         command=args.command,
@@ -73,7 +77,10 @@ def _child_document(args: argparse.Namespace, config: dict[str, str]) -> dict[st
         recording=SettingsRecording(**recorded),
     )
     result = run_checks(context, select(["settings"]), include_django=True)
-    return document.to_json(result, result.exit_code("ERROR"))
+    report = document.to_json(result, result.exit_code("ERROR"))
+    report["production_settings"] = gather(every_read).to_json()
+    report["stand_ins"] = list(stand_ins.used)
+    return report
 
 
 def _load_failure(
@@ -93,7 +100,23 @@ def _load_failure(
 
     text = redact.redact(str(exc), redact.secret_values(config)).splitlines()
     reason = f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
-    return document.to_json(settings_load_failed(reason, args.command), 1)
+    report = document.to_json(settings_load_failed(reason, args.command), 1)
+    missing = _missing_module(exc)
+    if missing:
+        report["import_error"] = {"module": missing}
+    return report
+
+
+def _missing_module(exc: BaseException) -> str | None:
+    """The module whose import failed, if the settings failed because one is missing."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ModuleNotFoundError) and current.name:
+            return current.name
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config-names", default="")
     parser.add_argument("--root", default=".")
     parser.add_argument("--tree", default=".")
+    # Canonical names of the packages the build installs (their modules may stand in).
+    parser.add_argument("--build-packages", default="")
     return _child(parser.parse_args(argv))
 
 

@@ -128,6 +128,14 @@ def added_paths(cwd: Path | str, base: str) -> list[str] | None:
     return sorted({name for name in names if name})
 
 
+def tracked(cwd: Path | str, paths: list[str]) -> set[str] | None:
+    """Which of ``paths`` (relative to ``cwd``) git tracks; None outside a checkout."""
+    proc = run_git(["ls-files", "-z", "--", *paths], cwd)
+    if proc.returncode != 0:
+        return None
+    return {name for name in proc.stdout.split("\0") if name}
+
+
 def all_paths(cwd: Path | str) -> list[str] | None:
     """Every tracked and untracked (not ignored) file, relative to the top of the work tree."""
     proc = run_git(

@@ -57,6 +57,15 @@ def _migration_file(migration: Migration) -> Path | None:
     return Path(filename).resolve() if filename else None
 
 
+def _relative(path: Path | None, tree: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.relative_to(tree).as_posix()
+    except ValueError:
+        return None
+
+
 def in_plan_order(loader: MigrationLoader, keys: set[MigrationKey]) -> list[MigrationKey]:
     """``keys`` in the order ``migrate`` applies them (dependencies first)."""
     order: list[MigrationKey] = []
@@ -109,11 +118,14 @@ def _pending_in_checkout(context: Context) -> Pending:
         scope = _("all: %(ref)s is not known locally") % {"ref": ref}
     if paths is None:
         raise Skipped(_("git cannot compare this checkout with %(ref)s") % {"ref": ref})
-    new_files = {(top / p).resolve() for p in paths if p.endswith(".py")}
+    # The migration files are read from the tree judged (an export of the commit to push, in
+    # the simulated dyno): compare paths relative to it, as git gives them.
+    new_files = {p for p in paths if p.endswith(".py")}
+    tree = context.project.tree.resolve()
     keys = {
         key
         for key, migration in loader.disk_migrations.items()
-        if _migration_file(migration) in new_files
+        if _relative(_migration_file(migration), tree) in new_files
     }
     ordered = in_plan_order(loader, keys)
     return Pending([(key, loader.disk_migrations[key]) for key in ordered], scope)

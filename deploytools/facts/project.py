@@ -2,16 +2,28 @@
 The project as Heroku builds it: where its root is and which files are judged.
 
 Heroku builds the root of the git repository that ``git push`` sends, whatever folder
-``manage.py`` lives in: the Procfile, app.json, the Python version files and the package
-manager's files are read there. :class:`Project` names that root, the folder of files the
-checks read (``tree``) and the folder of ``manage.py`` inside it (``app_dir``).
+``manage.py`` lives in: the Procfile, app.json, heroku.yml, the Python version files and the
+package manager's files are read there. And it builds the commit that is pushed, not the
+working tree: an untracked settings file, an ignored .env or a migration that was never added
+do not reach the dyno. :func:`exported` gives preflight that commit, checked out in a temporary
+folder, to judge.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from dataclasses import dataclass
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+MANAGE_PY = "manage.py"
 
 
 @dataclass(frozen=True)
@@ -22,10 +34,12 @@ class Project:
     root: Path
     # The folder whose files are judged: ``root`` itself, or an export of the commit to push.
     tree: Path
-    # The folder of manage.py (the Python path of the web and release processes) in ``tree``.
+    # The folder of manage.py (the Python path of the release and one-off processes) in ``tree``.
     app_dir: Path
-    # What ``tree`` holds, for the report's heading: "the working tree", "local/production …".
+    # What ``tree`` holds, for the report's heading: "local/production at 1a2b3c4", ...
     label: str = ""
+    # The commit ``tree`` was exported from ("" for a working tree).
+    commit: str = ""
 
     @classmethod
     def at(cls, folder: Path, *, label: str = "") -> Project:
@@ -42,7 +56,7 @@ class Project:
         """
         The running project as Django's own ``manage.py check`` sees it: settings.BASE_DIR by
         convention, else the working directory. No git is asked (on a dyno there is none, and
-        a plain ``check`` stays fast); preflight finds the git root with :meth:`at`.
+        a plain ``check`` stays fast); preflight finds the git root with :func:`checkout`.
         """
         from django.conf import settings
 
@@ -50,9 +64,104 @@ class Project:
         folder = Path(base_dir) if base_dir else Path.cwd()
         return cls(root=folder, tree=folder, app_dir=folder)
 
+    @property
+    def app_path(self) -> str:
+        """manage.py's folder relative to the tree ("." at the root), as the report says it."""
+        return self.relative(self.app_dir) or "."
+
     def relative(self, path: Path) -> str:
         """``path`` as the report shows it: relative to the tree, in posix form."""
         try:
-            return path.relative_to(self.tree).as_posix()
+            relative = path.relative_to(self.tree).as_posix()
         except ValueError:
             return str(path)
+        return "" if relative == "." else relative
+
+    def in_checkout(self, path: Path) -> Path:
+        """Where ``path`` of the tree is in the working checkout (itself when not exported)."""
+        try:
+            return self.root / path.relative_to(self.tree)
+        except ValueError:
+            return path
+
+
+def running_manage_py() -> Path | None:
+    """The manage.py this process was started as (``python manage.py preflight``), resolved."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is not None and script.name == MANAGE_PY and script.exists():
+        # Python puts the folder of the script's real path on sys.path: a symlinked manage.py
+        # runs the project in the folder it points into.
+        return script.resolve()
+    return None
+
+
+def checkout() -> Project:
+    """
+    The project in this checkout: manage.py's folder (the script that runs, else
+    settings.BASE_DIR), and the git top level above it as the root.
+    """
+    manage_py = running_manage_py()
+    folder = manage_py.parent if manage_py is not None else Project.here().app_dir
+    return Project.at(folder)
+
+
+def push_ref(project: Project) -> str | None:
+    """What a push sends: the release branch when it exists, else HEAD; None without commits."""
+    from deploytools.conf import conf
+    from deploytools.facts.git_repository import branch_exists, run_git
+
+    if run_git(["rev-parse", "--git-dir"], project.root).returncode != 0:
+        return None
+    if branch_exists(project.root, conf.release_branch):
+        return conf.release_branch
+    head = run_git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], project.root)
+    return "HEAD" if head.returncode == 0 else None
+
+
+class ExportFailed(Exception):
+    """git could not check the commit out into a temporary folder; the text is one line."""
+
+
+def _export(root: Path, ref: str, target: Path) -> str:
+    """Check ``ref`` out into ``target`` without touching the repository's index; its SHA."""
+    from deploytools.facts.git_repository import run_git
+
+    sha = run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)
+    if sha.returncode != 0:
+        raise ExportFailed(_("git cannot resolve %(ref)s") % {"ref": ref})
+    index = target.parent / "export.index"
+    environment = {**os.environ, "GIT_INDEX_FILE": str(index), "GIT_TERMINAL_PROMPT": "0"}
+    for args in (
+        ["read-tree", sha.stdout.strip()],
+        ["checkout-index", "--all", "--force", f"--prefix={target}{os.sep}"],
+    ):
+        proc = subprocess.run(
+            ["git", *args], cwd=root, env=environment, capture_output=True, text=True, check=False
+        )
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+            raise ExportFailed(
+                _("git %(command)s failed: %(error)s") % {"command": args[0], "error": last}
+            )
+    return sha.stdout.strip()
+
+
+@contextlib.contextmanager
+def exported(project: Project) -> Iterator[Project]:
+    """
+    ``project`` as the commit a push would send, checked out in a temporary folder (removed on
+    exit); ``project`` itself when there is no commit to send (not a checkout, no commit yet).
+    """
+    ref = push_ref(project)
+    if ref is None:
+        yield replace(project, label=_("the working tree (no commit to push)"))
+        return
+    work = Path(tempfile.mkdtemp(prefix="deploytools-export-"))
+    try:
+        tree = work / "tree"
+        sha = _export(project.root, ref, tree)
+        app_dir = tree / project.app_dir.relative_to(project.root)
+        label = _("%(ref)s at %(sha)s") % {"ref": ref, "sha": sha[:7]}
+        yield Project(root=project.root, tree=tree, app_dir=app_dir, label=label, commit=sha)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

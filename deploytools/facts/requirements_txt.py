@@ -14,13 +14,10 @@ build that installs only these requirements?".
 from __future__ import annotations
 
 import codecs
-import functools
 import re
 import shlex
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -124,15 +121,22 @@ class Requirements:
         return None
 
 
-def _heroku_marker_environment() -> dict[str, str]:
-    # Heroku dynos are Linux; the Python version is the one running here (W207 says if the
-    # declared one differs).
-    return {
+def heroku_marker_environment(python: str | None = None) -> dict[str, str]:
+    """
+    Environment markers as a Heroku dyno evaluates them: Linux on x86_64, and the Python the
+    build picks (``python``, "3.13" or "3.13.1"); the running interpreter's when not given.
+    """
+    environment = {
         "sys_platform": "linux",
         "platform_system": "Linux",
         "os_name": "posix",
         "platform_machine": "x86_64",
     }
+    if python:
+        parts = (python.split(".") + ["0", "0"])[:3]
+        environment["python_version"] = ".".join(parts[:2])
+        environment["python_full_version"] = ".".join(parts)
+    return environment
 
 
 def _display(path: Path, root: Path) -> str:
@@ -287,7 +291,7 @@ def _looks_like_url_or_path(text: str) -> bool:
 
 
 def _parse_requirement(
-    file: str, number: int, text: str, problems: list[Problem]
+    file: str, number: int, text: str, problems: list[Problem], environment: dict[str, str]
 ) -> Requirement | None:
     from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
     from packaging.requirements import InvalidRequirement
@@ -310,7 +314,7 @@ def _parse_requirement(
     applies = True
     if parsed.marker is not None:
         try:
-            applies = parsed.marker.evaluate(_heroku_marker_environment())
+            applies = parsed.marker.evaluate(environment)
         except (UndefinedComparison, UndefinedEnvironmentName, ValueError):
             applies = True
     name = canonical(parsed.name)
@@ -345,7 +349,8 @@ def _parse_requirement(
 
 
 class _Reader:
-    def __init__(self, root: Path, result: Requirements) -> None:
+    def __init__(self, root: Path, result: Requirements, environment: dict[str, str]) -> None:
+        self.environment = environment
         self.root = root
         self.result = result
         self.seen: set[Path] = set()
@@ -395,7 +400,7 @@ class _Reader:
         if not args:
             self._options_line(path, file, number, options, stack)
             return
-        requirement = _parse_requirement(file, number, args, problems)
+        requirement = _parse_requirement(file, number, args, problems, self.environment)
         index = 0
         while index < len(options):
             option, value, index = _option_value(options, index)
@@ -496,8 +501,13 @@ class _Reader:
         self.read(target, (*stack, target), constraint)
 
 
-def parse_requirements(path: Path, root: Path | None = None) -> Requirements:
-    """Parse ``path`` and its includes; paths are shown relative to ``root``."""
+def parse_requirements(
+    path: Path, root: Path | None = None, *, python: str | None = None
+) -> Requirements:
+    """
+    Parse ``path`` and its includes; paths are shown relative to ``root``; environment markers
+    are evaluated for a dyno running ``python`` (see :func:`heroku_marker_environment`).
+    """
     root = root or path.parent
     result = Requirements(path=path)
     try:
@@ -509,80 +519,6 @@ def parse_requirements(path: Path, root: Path | None = None) -> Requirements:
     if not exists:
         result.exists = False
         return result
-    reader = _Reader(root, result)
+    reader = _Reader(root, result, heroku_marker_environment(python))
     reader.read(resolved, (resolved,), constraint=False)
     return result
-
-
-@functools.cache
-def import_providers() -> dict[str, frozenset[str]]:
-    """Top-level import name -> canonical names of the installed distributions providing it."""
-    return {
-        name: frozenset(canonical(d) for d in dists)
-        for name, dists in metadata.packages_distributions().items()
-    }
-
-
-# Distributions that install the same import name: either one satisfies the import.
-EQUIVALENT_DISTRIBUTIONS: tuple[frozenset[str], ...] = (
-    frozenset({"psycopg2", "psycopg2-binary"}),
-    frozenset({"psycopg", "psycopg-binary", "psycopg-c"}),
-    frozenset({"mysqlclient"}),
-    frozenset({"pillow", "pil"}),
-)
-
-
-def equivalents(name: str) -> frozenset[str]:
-    for group in EQUIVALENT_DISTRIBUTIONS:
-        if name in group:
-            return group
-    return frozenset({name})
-
-
-@functools.cache
-def _requires(name: str) -> tuple[str, ...]:
-    from packaging.requirements import InvalidRequirement
-    from packaging.requirements import Requirement as PackagingRequirement
-
-    try:
-        declared = metadata.requires(name) or []
-    except metadata.PackageNotFoundError:
-        return ()
-    found = []
-    environment = _heroku_marker_environment()
-    for line in declared:
-        try:
-            requirement = PackagingRequirement(line)
-            if requirement.marker is not None and not requirement.marker.evaluate(
-                {**environment, "extra": ""}
-            ):
-                continue
-        except (InvalidRequirement, ValueError, TypeError):
-            # Another package's broken metadata is not this project's problem.
-            continue
-        found.append(canonical(requirement.name))
-    return tuple(found)
-
-
-def installed_closure(names: Iterable[str]) -> set[str]:
-    """``names`` plus everything they require (as installed here), canonical names."""
-    todo = list(names)
-    closure: set[str] = set()
-    while todo:
-        name = todo.pop()
-        if name in closure:
-            continue
-        closure.add(name)
-        todo.extend(_requires(name))
-    return closure
-
-
-def installed_version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def is_stdlib(module: str) -> bool:
-    return module in sys.stdlib_module_names or module in sys.builtin_module_names

@@ -12,21 +12,26 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from deploytools.context import Context, DynoContext, SettingsRecording, Skipped, memoized
-from deploytools.facts.environment_reads import RecordingEnviron
+from deploytools.facts.environment_reads import Read, RecordingEnviron, recorded
 from deploytools.facts.settings_values import settings_module_name
 
 
 @dataclass(frozen=True)
 class Reevaluation:
-    """The outcome of running the settings module once more: its namespace and the names read."""
+    """The outcome of running the settings module once more: its namespace and the reads."""
 
     namespace: dict[str, Any]
-    read: list[str]
+    reads: dict[str, Read]
+
+    @property
+    def read(self) -> list[str]:
+        return list(self.reads)
 
 
 def _recording(context: Context) -> SettingsRecording | None:
@@ -61,7 +66,7 @@ def reevaluate_settings(context: Context) -> Reevaluation:
     Run settings.SETTINGS_MODULE again, with its project modules, against a recording copy of
     the environment as it was before the settings first loaded.
     """
-    import runpy
+    import importlib
 
     module = settings_module_name()
     if not module:
@@ -72,23 +77,29 @@ def reevaluate_settings(context: Context) -> Reevaluation:
         if name in sys.modules
     }
     before = set(sys.modules)
-    real_environ = os.environ
-    recording = RecordingEnviron(_environment_before(context))
-    os.environ = recording  # type: ignore[assignment]  # noqa: B003 - restored below
+    recording = RecordingEnviron(_environment_before(context), project_dir=_project_dir(context))
     try:
         for name in saved:
             del sys.modules[name]
-        namespace = runpy.run_module(module, run_name=module)
+        with recorded(recording):
+            # A fresh import, not runpy: a settings package (settings/__init__.py) runs too.
+            namespace = dict(vars(importlib.import_module(module)))
     except Exception as exc:  # noqa: BLE001 - a settings module can raise anything
         raise Skipped(
             _("evaluating %(module)s again raised %(error)s")
             % {"module": module, "error": type(exc).__name__}
         ) from None
     finally:
-        os.environ = real_environ  # noqa: B003 - the original object, restored
         for name in set(sys.modules) - before:
             del sys.modules[name]
         sys.modules.update(saved)
     first = _recording(context)
-    read = [*first.reads, *recording.read] if first is not None else recording.read
-    return Reevaluation(namespace, list(dict.fromkeys(read)))
+    reads = {**recording.reads, **first.reads} if first is not None else recording.reads
+    return Reevaluation(namespace, reads)
+
+
+def _project_dir(context: Context) -> Path | None:
+    """Whose reads count: the project's in the simulated dyno; in process, everyone's."""
+    # In process the settings were imported before deploytools ran, by code whose files may be
+    # anywhere (a slug's /app, a checkout): every read of the second evaluation counts.
+    return context.project.tree if isinstance(context, DynoContext) else None

@@ -59,6 +59,10 @@ class SettingsSource:
     literal_secret_keys: list[str] = field(default_factory=list)  # "file:line"
     mentions_database_url: bool = False
     problems: list[str] = field(default_factory=list)
+    # (top-level name, "file:line") of imports guarded by try/except ImportError: optional.
+    optional: set[tuple[str, str]] = field(default_factory=set)
+    # ``os.environ.get("NAME") or "value"``: the fallback a read gives when NAME is unset.
+    or_fallbacks: dict[str, object] = field(default_factory=dict)
 
 
 def _display(path: Path, base_dir: Path) -> str:
@@ -93,6 +97,20 @@ def _is_environ_get(node: ast.expr) -> bool:
     return False
 
 
+def _record_or_fallback(node: ast.BoolOp, source: SettingsSource) -> None:
+    """``os.environ.get("NAME") or "fallback"``: the literal NAME falls back to."""
+    first, *rest = node.values
+    if not (rest and _is_environ_get(first) and isinstance(rest[0], ast.Constant)):
+        return
+    assert isinstance(first, ast.Call)
+    if (
+        first.args
+        and isinstance(first.args[0], ast.Constant)
+        and isinstance(first.args[0].value, str)
+    ):
+        source.or_fallbacks.setdefault(first.args[0].value, rest[0].value)
+
+
 def _literal_secret(node: ast.expr | None) -> bool:
     """A non-empty string literal, directly or as the default/fallback of an env lookup."""
     if node is None:
@@ -107,6 +125,30 @@ def _literal_secret(node: ast.expr | None) -> bool:
         defaults = [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "default")]
         return any(_literal_secret(value) for value in defaults)
     return False
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _catches_import_errors(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(k, ast.Name) and k.id in _IMPORT_ERRORS for k in kinds)
+
+
+def _optional_imports(tree: ast.AST) -> set[int]:
+    """The import nodes inside ``try:`` blocks that catch ImportError: the app boots without."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(_catches_import_errors(h) for h in node.handlers):
+            for statement in node.body:
+                found.update(
+                    id(inner)
+                    for inner in ast.walk(statement)
+                    if isinstance(inner, ast.Import | ast.ImportFrom)
+                )
+    return found
 
 
 def _read_settings_file(
@@ -130,7 +172,13 @@ def _read_settings_file(
         source.mentions_database_url = True
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     follow: list[str] = []
+    optional = _optional_imports(tree)
     for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom) and id(node) in optional:
+            where = f"{display}:{node.lineno}"
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+            for name in filter(None, names):
+                source.optional.add((name.split(".")[0], where))
         if isinstance(node, ast.Import):
             for alias in node.names:
                 source.imports.append((alias.name.split(".")[0], f"{display}:{node.lineno}"))
@@ -147,7 +195,9 @@ def _read_settings_file(
                 source.imports.append((top, f"{display}:{node.lineno}"))
                 if is_local(base_dir, top):
                     follow.append(node.module)
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
+        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            _record_or_fallback(node, source)
+        if isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id == "SECRET_KEY" for t in targets) and (
                 _literal_secret(node.value)

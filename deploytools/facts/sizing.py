@@ -241,7 +241,9 @@ def run_child(
         payload = {**payload, "result_path": str(result_path)}
         env = {**env, "PYTHONPATH": child_pythonpath(base_dir)}
         code = (
-            "import json, sys\n"
+            # The working directory first on sys.path would let a project's own copy of
+            # deploytools shadow this one (see deploytools.facts.dyno.CHILD_MAIN).
+            "import json, sys\nsys.path.pop(0)\n"
             f"from {module} import {function}\n"
             f"{function}(json.loads(sys.argv[1]))\n"
         )
