@@ -4,8 +4,9 @@
 
 VENV ?= .venv
 PYTHON_VERSION ?= $(shell grep -v '^\s*\#' .python-version | head -n1 | tr -d '[:space:]')
-# Set DJANGO to test another Django, e.g. `make test VENV=.venv-311 PYTHON_VERSION=3.11 DJANGO='Django==5.2.19'`.
-DJANGO ?=
+# Set CORNER to a file of pins that replace the project's (another Django), e.g.
+# `make test VENV=.venv-oldest PYTHON_VERSION=3.11 CORNER=ci/django-4.2.txt`.
+CORNER ?=
 PY := $(VENV)/bin/python
 CONFIG_VARS ?= deploy/production.env.example
 PYTEST_ARGS ?=
@@ -14,18 +15,19 @@ PYTEST_ARGS ?=
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml .python-version scripts/find-python
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml .python-version scripts/find-python $(CORNER)
 	@interpreter=$$(scripts/find-python $(PYTHON_VERSION)) && \
 	  echo "Creating $(VENV) with $$interpreter" && \
 	  "$$interpreter" -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-ifeq ($(strip $(DJANGO)),)
+ifeq ($(strip $(CORNER)),)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 else
-	grep -v '^Django==' requirements.txt > $(VENV)/requirements.txt
-	grep -v '^-r ' requirements-dev.txt > $(VENV)/requirements-dev.txt
+	@names=$$(sed -n 's/^\([A-Za-z0-9_.-]*\)==.*/\1/p' $(CORNER) | paste -sd'|') && \
+	  grep -v -i -E "^($$names)==" requirements.txt > $(VENV)/requirements.txt && \
+	  grep -v -i -E "^($$names)==|^-r " requirements-dev.txt > $(VENV)/requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check \
-	  -r $(VENV)/requirements.txt -r $(VENV)/requirements-dev.txt '$(DJANGO)'
+	  -r $(VENV)/requirements.txt -r $(VENV)/requirements-dev.txt -r $(CORNER)
 endif
 # deploytools as the distribution a user installs (editable: this checkout), so a project of
 # tests/projects that pins deploytools==0.1.0 finds the version it pins, as on a user's machine.

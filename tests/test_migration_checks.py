@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import django
 import pytest
 from django.db import migrations, models
 from django.db.migrations.state import ModelState, ProjectState
@@ -134,7 +135,12 @@ def test_unsafe_operation_is_named_with_its_migration(
     "operation",
     [
         migrations.AddField("post", "subtitle", models.CharField(max_length=50, null=True)),
-        migrations.AddField("post", "views", models.IntegerField(db_default=0)),
+        # Field.db_default exists from Django 5.0.
+        *(
+            [migrations.AddField("post", "views", models.IntegerField(db_default=0))]
+            if django.VERSION >= (5, 0)
+            else []
+        ),
         migrations.AddField("post", "tags", models.ManyToManyField("auth.Group")),
         migrations.AlterField("post", "name", models.CharField(max_length=200)),
         migrations.AlterField("post", "code", models.TextField()),
@@ -156,18 +162,22 @@ def test_safe_operation_is_not_reported(operation: migrations.operations.base.Op
     assert unsafe_operations(migration(operation), state=shop_state()) == []
 
 
+def check_constraint(condition: models.Q, name: str) -> models.CheckConstraint:
+    # CheckConstraint takes `condition` from Django 5.1 (and only it from 6.0), `check` before.
+    keyword = "condition" if django.VERSION >= (5, 1) else "check"
+    return models.CheckConstraint(name=name, **{keyword: condition})
+
+
 def test_concurrent_index_and_not_valid_constraint_are_safe() -> None:
     from django.contrib.postgres.operations import AddConstraintNotValid, AddIndexConcurrently
 
     m = migration(
         AddIndexConcurrently("post", models.Index(fields=["name"], name="post_name_idx")),
-        AddConstraintNotValid(
-            "post", models.CheckConstraint(condition=models.Q(code__gt=""), name="code_set")
-        ),
+        AddConstraintNotValid("post", check_constraint(models.Q(code__gt=""), "code_set")),
     )
     assert unsafe_operations(m, state=shop_state()) == []
     # The same constraint validated at once locks and scans: unsafe.
-    check = models.CheckConstraint(condition=models.Q(code__gt=""), name="code_set")
+    check = check_constraint(models.Q(code__gt=""), "code_set")
     assert ops_of(unsafe_operations(migration(migrations.AddConstraint("post", check)))) == [
         "AddConstraint blog.post code_set"
     ]

@@ -44,14 +44,6 @@ SECRET_NAME = re.compile(
 # Heroku credentials and git's own redirections all change what preflight would see.
 SHELL_VARIABLES_DROPPED = re.compile(r"^(DJANGO_|HEROKU_|GIT_)|^DATABASE_URL$|^PYTHONPATH$")
 GIT_IDENTITY = ("-c", "user.name=Corpus", "-c", "user.email=corpus@example.invalid")
-# Findings issue 7 asks for that the README's check table has no ID for yet; the redesign of the
-# engine adds them (tests/projects/README.md says why each exists).
-PROPOSED_IDS = {
-    "deploytools.E115": "DEBUG is true on a dyno",
-    "deploytools.E116": "the web and release processes load different settings modules",
-    "deploytools.E216": "several package manager files: Heroku's build fails",
-    "deploytools.E217": "a committed virtualenv (.venv/ or venv/ with pyvenv.cfg): the build fails",
-}
 DJANGO_SECURITY_ID = re.compile(r"^security\.[EW]\d{3}$")
 PACKAGE_FILES = {"requirements.txt", "Pipfile", "pyproject.toml"}
 
@@ -401,8 +393,8 @@ def test_every_shape_uses_deploytools_as_a_real_project_would() -> None:
 
 
 @pytest.mark.slow
-def test_expectations_name_real_or_proposed_ids() -> None:
-    known = set(catalogue_titles()) | set(PROPOSED_IDS)
+def test_expectations_name_catalogued_ids() -> None:
+    known = set(catalogue_titles())
     for shape in SHAPES:
         ids = {e.id for e in [*shape.must_find, *shape.must_not_find]} | set(shape.must_skip)
         unknown = {i for i in ids if i not in known and not DJANGO_SECURITY_ID.match(i)}

@@ -46,6 +46,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "deploytools.checks.settings_environment": ("preflight", "release", "settings"),
     "deploytools.checks.settings_serving": ("preflight", "release", "settings"),
     "deploytools.checks.settings_process": ("preflight", "release", "settings"),
+    "deploytools.checks.config_use": ("preflight",),
     "deploytools.checks.requirements": ("preflight",),
     "deploytools.checks.python_runtime": ("preflight",),
     "deploytools.checks.processes": ("preflight",),

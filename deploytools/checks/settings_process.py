@@ -1,6 +1,6 @@
 """
-E115–I117: what the dyno's processes run (tags preflight, release, settings): DEBUG off, one
-settings module for web and release, no config var left over.
+E115–E116: what the dyno's processes run (tags preflight, release, settings): DEBUG off, one
+settings module for web and release.
 """
 
 from __future__ import annotations

@@ -167,7 +167,8 @@ def _sql_statements(sql: Any) -> Iterator[str]:
 
 
 def _has_db_default(field: models.Field[Any, Any]) -> bool:
-    return field.db_default is not models.NOT_PROVIDED
+    # Field.db_default exists from Django 5.0; on 4.2 no field has one.
+    return getattr(field, "db_default", models.NOT_PROVIDED) is not models.NOT_PROVIDED
 
 
 def _builds_index(field: models.Field[Any, Any]) -> bool:
