@@ -126,3 +126,24 @@ def test_redaction_helpers() -> None:
     result.checks.append(CheckResult("x", f"t {API_TOKEN}", (), "passed", detail=API_TOKEN))
     redact.redact_result(result, {API_TOKEN})
     assert result.checks[0].title == "t ***" and result.checks[0].detail == "***"
+
+
+def test_ordinary_config_values_are_not_masked() -> None:
+    # Values of ordinary names stay readable wherever they occur in a report: masking "False"
+    # or a module path would garble every line that happens to contain them.
+    config = {
+        "DJANGO_SETTINGS_MODULE": "weareone.settings",
+        "DJANGO_DEBUG": "False",
+        "DJANGO_LOG_LEVEL": "default",
+        "DJANGO_ALLOWED_HOSTS": ".herokuapp.com,www.weareone.example",
+        "WEB_CONCURRENCY": "4",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "SENTRY_DSN": "https://abc123publickey@o1.ingest.sentry.io/1",
+    }
+    secrets = redact.secret_values(config)
+    line = "settings weareone.settings, DEBUG False, log level default, .herokuapp.com, 4 workers"
+    assert redact.redact(line, secrets) == line
+    # ... while the secret-like ones are masked, the DSN's key included.
+    assert redact.redact(f"key {SECRET_KEY}, dsn key abc123publickey", secrets) == (
+        "key ***, dsn key ***"
+    )

@@ -135,12 +135,20 @@ def test_w109_static_storage() -> None:
     plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
     manifest = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     good = "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    with override_settings(STORAGES=storages(plain)):
-        assert ids("static_storage") == ["deploytools.W109"]
-    with override_settings(STORAGES=storages(manifest)):
-        assert ids("static_storage") == ["deploytools.W109"]
-    with override_settings(STORAGES=storages("whitenoise.storage.CompressedStaticFilesStorage")):
-        assert ids("static_storage") == ["deploytools.W109"]
+    compressed = "whitenoise.storage.CompressedStaticFilesStorage"
+
+    def message(backend: str) -> str:
+        with override_settings(STORAGES=storages(backend)):
+            (found,) = CATALOGUE["static_storage"].func(context=Context())
+        assert found.id == "deploytools.W109"
+        return str(found.msg)
+
+    assert message(plain).endswith(
+        "no hashed names (browsers cannot cache them for long) and no compression."
+    )
+    # ManifestStaticFilesStorage hashes names: only the compression is missing.
+    assert "hashed names, but no compression" in message(manifest)
+    assert "compressed, but without hashed names" in message(compressed)
     with override_settings(STORAGES=storages(good)):
         assert ids("static_storage") == []
 

@@ -136,14 +136,15 @@ def _import(path: str) -> type | None:
     return found if isinstance(found, type) else None
 
 
-def _compressed_manifest(backend: str) -> bool:
+def _storage_traits(backend: str) -> tuple[bool, bool]:
+    """Whether a staticfiles backend gives hashed names (a manifest), and compresses."""
     from django.contrib.staticfiles.storage import ManifestFilesMixin
 
     cls = _import(backend)
     if cls is None:
-        return "Compressed" in backend and "Manifest" in backend
+        return "Manifest" in backend, "Compress" in backend
     names = " ".join(klass.__name__ for klass in cls.__mro__)
-    return issubclass(cls, ManifestFilesMixin) and "Compress" in names
+    return issubclass(cls, ManifestFilesMixin), "Compress" in names
 
 
 @check(
@@ -158,12 +159,28 @@ def check_static_storage(context: Context) -> Messages:
         raise Skipped(_("django.contrib.staticfiles is not installed"))
     backend = _storage_backend("staticfiles")
     context.evidence(backend.rsplit(".", 1)[-1])
-    if _compressed_manifest(backend):
+    hashed, compressed = _storage_traits(backend)
+    if hashed and compressed:
         return []
+    shown = backend or _("no backend")
+    if hashed:
+        text = _(
+            "Static files are stored by %(backend)s: hashed names, but no compression, so every "
+            "CSS and JavaScript file is sent uncompressed."
+        )
+    elif compressed:
+        text = _(
+            "Static files are stored by %(backend)s: compressed, but without hashed names, so "
+            "browsers cannot cache them for long without serving stale files after a deploy."
+        )
+    else:
+        text = _(
+            "Static files are stored by %(backend)s: no hashed names (browsers cannot cache them "
+            "for long) and no compression."
+        )
     return [
         checks.Warning(
-            _("Static files are stored by %(backend)s, without compression and hashed names.")
-            % {"backend": backend or _("no backend")},
+            text % {"backend": shown},
             hint=_(
                 "Hashed names let browsers cache forever; compression saves bandwidth. Set "
                 "STORAGES['staticfiles']['BACKEND'] = "

@@ -57,6 +57,9 @@ BASE_VARIABLES = (
     "VIRTUAL_ENV",
     "SYSTEMROOT",
     "PYTHONDONTWRITEBYTECODE",
+    # Under a coverage run (the test suite's), the child is measured too; no dyno has these.
+    "COVERAGE_PROCESS_START",
+    "COVERAGE_PROCESS_CONFIG",
 )
 
 

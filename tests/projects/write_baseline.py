@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 from tests.conftest import ROOT
-from tests.test_project_shapes import Outcome, Shape, load_shapes, run_shape
+from tests.projects.corpus import Outcome, Shape, load_shapes, run_shape
 
 
 def deploytools_commit() -> str:
