@@ -125,6 +125,7 @@ def _judge(context: PreflightContext, progress: Callable[[str], None]) -> tuple[
     """The checks of one preflight on ``context.project`` (an exported tree, or the checkout)."""
     from deploytools.checks.settings_database import explain_missing_module, note_stand_ins
     from deploytools.facts import dyno
+    from deploytools.facts.installed import import_providers
     from deploytools.facts.package_manager import build_packages
 
     project = context.project
@@ -139,6 +140,9 @@ def _judge(context: PreflightContext, progress: Callable[[str], None]) -> tuple[
     specs = select(["preflight"], exclude=["settings"])
     # Meanwhile, everything that needs no production setting; the rest once the dyno is done.
     first = run_checks(context, [s for s in specs if not s.production_settings])
+    # What the checks after the dyno read about this environment's packages does not depend
+    # on the dyno: read it while the dyno still runs.
+    import_providers()
     progress(_("Waiting for the settings simulation…"))
     simulated = simulation.result()
     missing = simulation.missing_module()

@@ -191,6 +191,28 @@ def test_e406_passes_and_runs_in_the_project_root(repo: Path) -> None:
     assert result.detail.endswith(f"seconds on {RELEASE}")
 
 
+def test_e406_runs_in_the_checkout_while_preflight_judges_an_export(repo: Path) -> None:
+    # The developer's untracked test settings stay usable: the tests run where they live.
+    from deploytools.facts.project import exported
+
+    (repo / "local_test_settings.py").write_text("LOCAL = True\n")
+    command = [
+        "python",
+        "-c",
+        "import pathlib, sys; "
+        "sys.exit(0 if pathlib.Path('local_test_settings.py').exists() else 9)",
+    ]
+    with (
+        exported(Project.at(repo)) as judged,
+        override_settings(DEPLOYTOOLS={"TEST_COMMAND": command}),
+    ):
+        assert not (judged.tree / "local_test_settings.py").exists()
+        result = run_one(
+            CATALOGUE["git_tests_pass"], PreflightContext(project=judged, run_tests=True)
+        )
+    assert result.status == "passed", result.messages
+
+
 def test_e406_command_not_found_is_a_failure_not_a_traceback(repo: Path) -> None:
     with override_settings(DEPLOYTOOLS={"TEST_COMMAND": ["./no-such-test-runner"]}):
         result = run_check_in("git_tests_pass", repo, run_tests=True)

@@ -239,6 +239,33 @@ def _add_hint(packages: BuildPackages, distribution: str, module: str) -> str:
 )
 def check_requirements_complete(context: Context) -> Messages:
     """E203: nothing the dyno imports at boot is missing from what the build installs."""
+    packages = _packages(context)
+    if not packages.pins and not packages.files:
+        raise Skipped(_("no package manager file (E201)"))
+    missing = _missing_distributions(context, packages)
+    file = packages.files[0] if packages.files else "requirements.txt"
+    return [
+        checks.Error(
+            _(
+                "%(dist)s (used by %(where)s) is not among the packages %(file)s installs: "
+                "the dyno fails with ModuleNotFoundError."
+            )
+            % {"dist": label, "where": ", ".join(wheres[:3]), "file": file},
+            hint=_add_hint(packages, label.split(" or ")[0], module),
+            obj=wheres[0],
+            id="deploytools.E203",
+        )
+        for label, (module, wheres) in sorted(missing.items())
+    ]
+
+
+def _missing_distributions(
+    context: Context, packages: BuildPackages
+) -> dict[str, tuple[str, list[str]]]:
+    """
+    What the dyno imports that the build does not install: "dist or equivalent" -> (the
+    module imported, where the project names it).
+    """
     from deploytools.facts.build_files import console_scripts
     from deploytools.facts.installed import (
         distribution_candidates,
@@ -253,12 +280,9 @@ def check_requirements_complete(context: Context) -> Messages:
     )
     from deploytools.facts.project_files import is_local
 
-    packages = _packages(context)
-    if not packages.pins and not packages.files:
-        raise Skipped(_("no package manager file (E201)"))
     available = installed_closure(packages.names) | packages.names
     scripts = console_scripts()
-    missing: dict[str, tuple[str, list[str]]] = {}  # label -> (module, where referenced)
+    missing: dict[str, tuple[str, list[str]]] = {}
 
     def need(distributions: Iterable[str], module: str, where: str) -> None:
         choices = {e for d in distributions for e in equivalents(d)}
@@ -283,21 +307,8 @@ def check_requirements_complete(context: Context) -> Messages:
         need(distribution_candidates(name), name, where)
     for vendor, where in production_engines(context).items():
         need(DATABASE_DRIVERS[vendor], DATABASE_DRIVERS[vendor][0], where)
-    file = packages.files[0] if packages.files else "requirements.txt"
     context.evidence(_("%(count)d packages installed by the build") % {"count": len(available)})
-    return [
-        checks.Error(
-            _(
-                "%(dist)s (used by %(where)s) is not among the packages %(file)s installs: "
-                "the dyno fails with ModuleNotFoundError."
-            )
-            % {"dist": label, "where": ", ".join(wheres[:3]), "file": file},
-            hint=_add_hint(packages, label.split(" or ")[0], module),
-            obj=wheres[0],
-            id="deploytools.E203",
-        )
-        for label, (module, wheres) in sorted(missing.items())
-    ]
+    return missing
 
 
 @check(

@@ -224,49 +224,22 @@ def check_git_tests_pass(context: PreflightContext) -> Messages:
     """
     E406: DEPLOYTOOLS['TEST_COMMAND'] exits 0 (with --run-tests or --push).
 
-    The tests run on the current checkout, as it is: switching to the release branch would
-    rewrite the developer's work tree. When HEAD is not the release branch, the message and the
-    evidence say so, and W403 warns about it.
+    The tests run in the checkout, as it is (not in the exported commit: a developer's local
+    test settings are untracked, and switching to the release branch would rewrite the work
+    tree). When HEAD is not the release branch, the message and the evidence say so, and W403
+    warns about it.
     """
-    import subprocess
-
     from deploytools import redact
-    from deploytools.conf import conf
-    from deploytools.facts import git_repository as gitutil
-    from deploytools.report import progress
 
     if not context.run_tests:
         raise Skipped(_("run with --run-tests"))
     argv = command_argv(context.project.tree)
     if not argv:
         raise Skipped(_("DEPLOYTOOLS['TEST_COMMAND'] is empty"))
-    current = gitutil.current_branch(context.project.root)
-    on = (
-        conf.release_branch
-        if current == conf.release_branch
-        else _("the current checkout (%(branch)s), not %(release)s")
-        % {"branch": current or _("detached HEAD"), "release": conf.release_branch}
-    )
+    on = _tests_run_on(context)
     secrets = redact.secret_values(context.config_vars, readable_setting("SECRET_KEY"))
-    progress(
-        redact.redact(_("Running the tests: %(command)s") % {"command": " ".join(argv)}, secrets)
-    )
-    started = time.monotonic()
-    try:
-        proc = subprocess.run(
-            argv,
-            cwd=context.project.app_dir,
-            env=runner_environment(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            check=False,
-        )
-        code, output = proc.returncode, proc.stdout
-    except OSError as exc:
-        code, output = 127, f"{type(exc).__name__}: {exc.strerror or exc}"
-    seconds = time.monotonic() - started
+    checkout = context.project.in_checkout(context.project.app_dir)
+    code, output, seconds = _run_tests(argv, checkout, secrets)
     context.evidence(_("%(seconds).1f seconds on %(on)s") % {"seconds": seconds, "on": on})
     if code == 0:
         return []
@@ -284,3 +257,42 @@ def check_git_tests_pass(context: PreflightContext) -> Messages:
             id="deploytools.E406",
         )
     ]
+
+
+def _tests_run_on(context: PreflightContext) -> str:
+    """What the tests run on, as the report says it: the release branch, or what is out."""
+    from deploytools.conf import conf
+    from deploytools.facts import git_repository
+
+    current = git_repository.current_branch(context.project.root)
+    if current == conf.release_branch:
+        return conf.release_branch
+    return _("the current checkout (%(branch)s), not %(release)s") % {
+        "branch": current or _("detached HEAD"),
+        "release": conf.release_branch,
+    }
+
+
+def _run_tests(argv: list[str], cwd: Path, secrets: set[str]) -> tuple[int, str, float]:
+    """Run the test command in ``cwd``: its exit code, its output, and how long it took."""
+    from deploytools import redact
+    from deploytools.report import progress
+
+    shown = redact.redact(" ".join(argv), secrets)
+    progress(_("Running the tests: %(command)s") % {"command": shown})
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(
+            argv,
+            cwd=cwd,
+            env=runner_environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            check=False,
+        )
+        code, output = proc.returncode, proc.stdout
+    except OSError as exc:
+        code, output = 127, f"{type(exc).__name__}: {exc.strerror or exc}"
+    return code, output, time.monotonic() - started
