@@ -6,14 +6,20 @@ import select
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from tests import postgres
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Playwright
+
+    from tests.browser import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -139,3 +145,46 @@ def connected(sock: socket.socket) -> bool:
     """Whether a connection arrived at a listener of :func:`listeners`."""
     readable, _w, _x = select.select([sock], [], [], 0.2)
     return bool(readable)
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    """Playwright's driver, started once for the run (each test still gets its own browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def browser_factory(
+    playwright_driver: Playwright, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Browser]]:
+    """
+    Launch Debian's Chromium, each call with a fresh profile (tests/browser.py); all of them
+    are closed after the test. Screenshots go to $DEPLOYTOOLS_TEST_ARTIFACTS/<test> when set,
+    else to tmp_path/artifacts.
+    """
+    from tests import browser
+
+    opened: list[Browser] = []
+
+    def launch(*, trusted_certificates: Iterable[Path] = ()) -> Browser:
+        profile = tmp_path / f"chromium-profile-{len(opened)}"
+        artifacts = browser.artifacts_dir(request.node.nodeid, tmp_path / "artifacts")
+        opened.append(
+            browser.launch(
+                playwright_driver, profile, artifacts, trusted_certificates=trusted_certificates
+            )
+        )
+        return opened[-1]
+
+    yield launch
+    for each in opened:
+        each.close()
+
+
+@pytest.fixture
+def browser(browser_factory: Callable[..., Browser]) -> Browser:
+    """A headless Chromium with a fresh profile, recording console errors and requests."""
+    return browser_factory()
