@@ -83,4 +83,7 @@ def test_command_help_is_translated_when_shown(
     assert option_help in text
     # The options every deploytools command shares (deploytools.command).
     assert "«Message level that makes the command exit 1 (like `manage.py check`).»" in text
-    assert "«text (a line per check) or json (one document on stdout).»" in text
+    assert (
+        "«text (a line per check), json (one document on stdout), html (one self-contained "
+        "page), github (GitHub Actions annotations) or junit (JUnit XML).»"
+    ) in text
