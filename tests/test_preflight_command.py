@@ -43,9 +43,9 @@ def test_preflight_json_contract_with_the_example_config() -> None:
     assert document["command"] == "preflight"
     assert document["exit_code"] == outcome.exit_code
     for message in document["messages"]:
-        assert set(message) == {"id", "level", "msg", "hint", "obj"}
+        assert set(message) == {"id", "level", "msg", "hint", "obj", "file", "line"}
     for check in document["checks"]:
-        assert set(check) == {"name", "title", "tags", "status", "ids", "detail"}
+        assert set(check) == {"name", "title", "tags", "status", "ids", "detail", "gauges"}
         assert check["status"] in {"passed", "failed", "skipped"}
     assert set(document["summary"]) == {
         "errors",

@@ -107,7 +107,7 @@ def render_junit(data: JSON) -> str:
                 case,
                 "error" if crashed else "failure",
                 message=str(first.get("msg", check.get("detail", ""))),
-                type=",".join(ids),
+                type=",".join(sorted(set(ids))),
             )
             failed.text = body
         elif messages:
