@@ -33,7 +33,7 @@ from tests import postgres, tlsserver
 from tests.browser import Browser
 from tests.helpers import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 DBNAME = "weareone_admin"
 SETTINGS = "tests.admin_settings"

@@ -17,7 +17,7 @@ import pytest
 
 from tests.browser import ARTIFACTS_ENV, Browser, is_loopback
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
