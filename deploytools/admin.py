@@ -80,6 +80,12 @@ def _code_block(lines: list[str], label: str) -> SafeString:
     )
 
 
+# The detail page's sections: the release, what it migrated, what its checks said.
+RELEASE_FIELDS = ("version", "commit", "status", "started_at", "finished_at", "duration")
+MIGRATION_FIELDS = ("migrations_list", "undo")
+CHECK_FIELDS = ("error", "summary", "message_list")
+
+
 @admin.register(Release)
 class ReleaseAdmin(ReleaseAdminBase):
     list_display = [
@@ -99,35 +105,12 @@ class ReleaseAdmin(ReleaseAdminBase):
     # an empty action list also drops the checkboxes and the action bar.
     actions = None
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "version",
-                    "commit",
-                    "status",
-                    "started_at",
-                    "finished_at",
-                    "duration",
-                ]
-            },
-        ),
-        (_("Migrations"), {"fields": ["migrations_list", "undo"]}),
-        (_("Checks"), {"fields": ["error", "summary", "message_list"]}),
+        (None, {"fields": RELEASE_FIELDS}),
+        (_("Migrations"), {"fields": MIGRATION_FIELDS}),
+        (_("Checks"), {"fields": CHECK_FIELDS}),
     ]
-    readonly_fields = [
-        "version",
-        "commit",
-        "status",
-        "started_at",
-        "finished_at",
-        "duration",
-        "migrations_list",
-        "undo",
-        "error",
-        "summary",
-        "message_list",
-    ]
+    # Every field shown is read-only: a release is a record, not something to edit.
+    readonly_fields = [*RELEASE_FIELDS, *MIGRATION_FIELDS, *CHECK_FIELDS]
 
     # -- permissions: view only, and only with view_release ---------------------------------
 

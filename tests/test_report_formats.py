@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -27,15 +26,13 @@ from deploytools.report import Report, ci, render
 from deploytools.report.document import from_json, to_json
 from deploytools.report.style import BAR_PAIRS, PALETTE, TEXT_PAIRS
 from tests.fakeheroku import TOKEN, FakeHeroku
-from tests.helpers import EXAMPLE_CONFIG, ROOT, CommandResult, run_command, run_manage
+from tests.helpers import EXAMPLE_CONFIG, CommandResult, copy_weareone, run_command, run_manage
 
 OFFLINE_URL = "http://127.0.0.1:9/"
 # ::error file=a,line=3,title=t::message -- properties are optional, the message may be empty.
 WORKFLOW_COMMAND = re.compile(
     r"^::(?P<command>error|warning|notice)(?: (?P<props>[^:]*))?::(?P<data>.*)$"
 )
-PROJECT_PARTS = ("manage.py", "weareone", "deploytools", "Procfile", "requirements.txt",
-                 ".python-version", "app.json", "gunicorn.conf.py")  # fmt: skip
 
 
 def unescape(text: str) -> str:
@@ -70,14 +67,7 @@ def parse_html(text: str) -> Any:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """weareone with findings in its files: an unpinned requirement and runserver on web."""
-    copy = tmp_path / "weareone"
-    copy.mkdir()
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, copy / part)
+    copy = copy_weareone(tmp_path / "weareone")
     requirements = copy / "requirements.txt"
     requirements.write_text(requirements.read_text() + "requests>=2\n")
     (copy / "Procfile").write_text(
