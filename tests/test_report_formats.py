@@ -201,22 +201,36 @@ def test_preflight_junit_matches_the_json(project: Path) -> None:
 
 
 @pytest.mark.parametrize("state", ["production_ready", "hobby"])
-def test_production_check_ci_formats_match_the_json(fake_heroku: FakeHeroku, state: str) -> None:
+def test_production_check_ci_formats_match_the_json(
+    fake_heroku: FakeHeroku, state: str, tmp_path: Path
+) -> None:
     app = fake_heroku.add_state(state)
+    saved = tmp_path / "snapshot.json"
+    live = run_command(
+        "production_check", "--app", app, "--url", OFFLINE_URL, "--format", "json",
+        "--save-snapshot", str(saved),
+    )  # fmt: skip
+    assert json.loads(live.stdout)["snapshot"] == {
+        "app": app,
+        "fetched_at": json.loads(saved.read_text())["fetched_at"],
+        "source": "platform-api",
+    }
 
     def check(fmt: str) -> CommandResult:
-        return run_command("production_check", "--app", app, "--url", OFFLINE_URL, "--format", fmt)
+        # The same snapshot, offline: the three formats judge exactly the same facts.
+        return run_command("production_check", "--snapshot", str(saved), "--format", fmt)
 
     document = json.loads(check("json").stdout)
-    assert document["snapshot"]["app"] == app and document["snapshot"]["source"] == "platform-api"
+    assert document["snapshot"]["source"] == str(saved)
     junit, github = check("junit"), check("github")
     assert junit.exit_code == github.exit_code == document["exit_code"]
+    assert document["messages"], "the comparison below must compare something"
     assert_junit_matches(document, junit.stdout)
     commands, _others = parse_github(github.stdout)
     assert sorted(c["title"].split()[0] for c in commands) == sorted(
         m["id"] for m in document["messages"]
     )
-    for output in (junit.stdout, github.stdout, junit.stderr, github.stderr):
+    for output in (live.stdout, junit.stdout, github.stdout, junit.stderr, github.stderr):
         assert TOKEN not in output
 
 
