@@ -47,7 +47,12 @@ class DeploytoolsCommand(BaseCommand):
             choices=list(report.FORMATS),
             default="text",
             help=cast(
-                str, gettext_lazy("text (a line per check) or json (one document on stdout).")
+                str,
+                gettext_lazy(
+                    "text (a line per check), json (one document on stdout), html (one "
+                    "self-contained page), github (GitHub Actions annotations) or junit "
+                    "(JUnit XML)."
+                ),
             ),
         )
         parser.add_argument(

@@ -50,6 +50,22 @@ def skip_on_a_dyno(reason: str | None = None) -> None:
         raise Skipped(reason or _("running on a Heroku dyno, which has no git checkout"))
 
 
+@dataclass(frozen=True)
+class Gauge:
+    """
+    A quantity a check measured against its limit (database connections against the plan's,
+    workers' memory against the dyno's): the HTML report draws it as a bar, the JSON gives the
+    numbers, so neither has to read them back out of the evidence text.
+    """
+
+    label: str
+    used: float
+    limit: float
+    unit: str
+    # The share of ``limit`` above which the check fails (1.0: the limit itself).
+    fails_above: float = 1.0
+
+
 @dataclass(kw_only=True)
 class Context:
     """
@@ -73,6 +89,7 @@ class Context:
     # Set by the runner while a check runs; evidence() attaches text to that check's line.
     current_check: str | None = None
     evidence_by_check: dict[str, list[str]] = field(default_factory=dict)
+    gauges_by_check: dict[str, list[Gauge]] = field(default_factory=dict)
     # Exceptions of checks that crashed (E002), for --traceback and the tests.
     crashed: list[BaseException] = field(default_factory=list)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -81,6 +98,11 @@ class Context:
         """Say what a check saw (e.g. "web: 2 × Standard-2X"); shown on its report line."""
         if self.current_check is not None:
             self.evidence_by_check.setdefault(self.current_check, []).append(text)
+
+    def gauge(self, gauge: Gauge) -> None:
+        """Attach a measured quantity and its limit to the running check's line."""
+        if self.current_check is not None:
+            self.gauges_by_check.setdefault(self.current_check, []).append(gauge)
 
     @property
     def environ(self) -> dict[str, str]:

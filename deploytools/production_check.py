@@ -38,6 +38,8 @@ CHECKLIST: tuple[str, ...] = (
 class ProductionCheck:
     result: RunResult
     heading: str
+    # The JSON document's "snapshot" section: which app, when the API was read, from where.
+    snapshot: dict[str, str]
 
 
 def run_production_check(options: dict[str, Any]) -> ProductionCheck:
@@ -69,6 +71,11 @@ def run_production_check(options: dict[str, Any]) -> ProductionCheck:
     return ProductionCheck(
         order_for_report(result, numbered=options.get("format", "text") == "text"),
         _("Production check of %(app)s") % {"app": found.app_name},
+        {
+            "app": found.app_name,
+            "fetched_at": found.fetched_at,
+            "source": str(options["snapshot"]) if options.get("snapshot") else "platform-api",
+        },
     )
 
 

@@ -2,13 +2,20 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from django.utils import translation
 
 from deploytools.checks.run import ASSERT_DECLARED_IDS
 from tests import postgres
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Playwright
+
+    from tests.browser import Browser
 
 # Every check run by the suite (in this process or a simulated dyno) may emit only the IDs its
 # declaration names.
@@ -38,6 +45,20 @@ def repo(tmp_path: Path) -> Path:
     git(root, "commit", "-q", "-m", "v1")
     git(root, "switch", "-q", "-c", RELEASE)
     return root
+
+
+@pytest.fixture
+def bracketed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Translate every text to «text» (ngettext: the form for the count) under language fr."""
+    trans = translation._trans  # type: ignore[attr-defined]
+    monkeypatch.setattr(trans, "gettext", lambda message: f"«{message}»")
+    monkeypatch.setattr(
+        trans,
+        "ngettext",
+        lambda singular, plural, number: f"«{singular if number == 1 else plural}»",
+    )
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +116,46 @@ def listeners() -> Iterator[list[socket.socket]]:
     yield sockets
     for sock in sockets:
         sock.close()
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    """Playwright's driver, started once for the run (each test still gets its own browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def browser_factory(
+    playwright_driver: Playwright, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Browser]]:
+    """
+    Launch Debian's Chromium, each call with a fresh profile (tests/browser.py); all of them
+    are closed after the test. Screenshots go to $DEPLOYTOOLS_TEST_ARTIFACTS/<test> when set,
+    else to tmp_path/artifacts.
+    """
+    from tests import browser
+
+    opened: list[Browser] = []
+
+    def launch(*, trusted_certificates: Iterable[Path] = ()) -> Browser:
+        profile = tmp_path / f"chromium-profile-{len(opened)}"
+        artifacts = browser.artifacts_dir(request.node.nodeid, tmp_path / "artifacts")
+        opened.append(
+            browser.launch(
+                playwright_driver, profile, artifacts, trusted_certificates=trusted_certificates
+            )
+        )
+        return opened[-1]
+
+    yield launch
+    for each in opened:
+        each.close()
+
+
+@pytest.fixture
+def browser(browser_factory: Callable[..., Browser]) -> Browser:
+    """A headless Chromium with a fresh profile, recording console errors and requests."""
+    return browser_factory()

@@ -262,6 +262,33 @@ def messages_by_id(result: RunResult) -> dict[str, list[str]]:
     return found
 
 
+# The files of this project that Heroku's slug holds (and a test's copy of weareone needs).
+SLUG_PARTS = (
+    "manage.py",
+    "weareone",
+    "deploytools",
+    "Procfile",
+    "requirements.txt",
+    ".python-version",
+    "app.json",
+    "gunicorn.conf.py",
+)
+
+
+def copy_weareone(target: Path) -> Path:
+    """This project's slug files copied to ``target`` (created): no .git, no .gitignore."""
+    import shutil
+
+    target.mkdir()
+    for part in SLUG_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
 def project_at(folder: Path) -> Project:
     """A project whose root, tree and manage.py folder are all ``folder``."""
     return Project(root=folder, tree=folder, app_dir=folder)

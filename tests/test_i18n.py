@@ -6,31 +6,15 @@ at the time it was shown, in the active language; one without it was never marke
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.utils import translation
 
 from deploytools.management.commands import heroku_release, preflight, production_check
 from tests.helpers import (
     check_tree,
     make_project,
 )
-
-
-@pytest.fixture
-def bracketed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Translate every text to «text» (ngettext: the form for the count) under language fr."""
-    trans = translation._trans  # type: ignore[attr-defined]
-    monkeypatch.setattr(trans, "gettext", lambda message: f"«{message}»")
-    monkeypatch.setattr(
-        trans,
-        "ngettext",
-        lambda singular, plural, number: f"«{singular if number == 1 else plural}»",
-    )
-    with translation.override("fr"):
-        yield
 
 
 def messages(base: Path, check: str) -> list[str]:
@@ -99,4 +83,7 @@ def test_command_help_is_translated_when_shown(
     assert option_help in text
     # The options every deploytools command shares (deploytools.command).
     assert "«Message level that makes the command exit 1 (like `manage.py check`).»" in text
-    assert "«text (a line per check) or json (one document on stdout).»" in text
+    assert (
+        "«text (a line per check), json (one document on stdout), html (one self-contained "
+        "page), github (GitHub Actions annotations) or junit (JUnit XML).»"
+    ) in text

@@ -26,6 +26,7 @@ from tests.helpers import (
     RELEASE,
     ROOT,
     SETTINGS_CHECKS,
+    copy_weareone,
     corner_ids,
     git,
     project_at,
@@ -43,9 +44,9 @@ def test_preflight_json_contract_with_the_example_config() -> None:
     assert document["command"] == "preflight"
     assert document["exit_code"] == outcome.exit_code
     for message in document["messages"]:
-        assert set(message) == {"id", "level", "msg", "hint", "obj"}
+        assert set(message) == {"id", "level", "msg", "hint", "obj", "file", "line"}
     for check in document["checks"]:
-        assert set(check) == {"name", "title", "tags", "status", "ids", "detail"}
+        assert set(check) == {"name", "title", "tags", "status", "ids", "detail", "gauges"}
         assert check["status"] in {"passed", "failed", "skipped"}
     assert set(document["summary"]) == {
         "errors",
@@ -395,28 +396,9 @@ def test_progress_lines_appear_on_a_terminal_only() -> None:
     assert b"Evaluating" not in proc.stdout
 
 
-SLUG_PARTS = (
-    "manage.py",
-    "weareone",
-    "deploytools",
-    "Procfile",
-    "requirements.txt",
-    ".python-version",
-    "app.json",
-    "gunicorn.conf.py",
-)
-
-
 def _slug(tmp_path: Path) -> Path:
     """This project as Heroku's slug has it: no .git, and here no .gitignore either."""
-    slug = tmp_path / "app"
-    slug.mkdir()
-    for part in SLUG_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, slug / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, slug / part)
+    slug = copy_weareone(tmp_path / "app")
     settings_file = slug / "weareone" / "settings.py"
     # A tiny slug-size threshold: the estimate alone would warn anywhere but on a dyno.
     settings_file.write_text(

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -823,3 +824,18 @@ def test_a_server_that_never_answers_is_e601_within_the_budget(release: Release)
     assert elapsed < budget + 15
     assert PASSWORD not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_release_in_the_ci_formats_keeps_stdout_one_document(release: Release) -> None:
+    # Only the text report shares stdout with the logfmt lines: any document stands alone.
+    junit = release.run("--format", "junit")
+    assert junit.exit_code == 0, junit.stderr
+    assert "at=release step=start version=v42" in junit.stderr
+    suite = ElementTree.fromstring(junit.stdout.encode()).find("testsuite")
+    assert suite is not None and suite.get("name") == "heroku_release"
+    assert suite.get("failures") == "1"  # W104: DATABASE_SSL_REQUIRE=0 on the loopback server
+    page = release.run("--format", "html", "--dry-run")
+    assert page.exit_code == 0, page.stderr
+    assert page.stdout.startswith("<!DOCTYPE html>") and page.stdout.endswith("</html>\n")
+    assert "<h1>Release v42</h1>" in page.stdout and "at=release" not in page.stdout
+    assert "<h2>Release phase</h2>" in page.stdout

@@ -114,6 +114,9 @@ def test_json_report_matches_the_contract_and_round_trips() -> None:
         "msg": "Look.",
         "hint": "Do X.",
         "obj": "requirements.txt:3",
+        # A plain string obj names no file: only a FileLine does (deploytools/location.py).
+        "file": None,
+        "line": None,
     }
     assert data["checks"][1] == {
         "name": "warn",
@@ -122,6 +125,7 @@ def test_json_report_matches_the_contract_and_round_trips() -> None:
         "status": "failed",
         "ids": ["deploytools.W202"],
         "detail": "",
+        "gauges": [],
     }
     assert data["summary"] == {
         "errors": 0,

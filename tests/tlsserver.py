@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,9 +65,12 @@ def production_env(workdir: Path, settings_module: str = "tests.live_settings") 
     }
 
 
-def prepare_site(workdir: Path) -> None:
-    """Migrate the SQLite database and collect static files, as the build and release do."""
-    env = production_env(workdir)
+def prepare_site(workdir: Path, extra_env: Mapping[str, str] | None = None) -> None:
+    """
+    Migrate the database and collect static files, as the build and release do; extra_env
+    overrides the environment (a PostgreSQL DATABASE_URL instead of the SQLite file).
+    """
+    env = {**production_env(workdir), **(extra_env or {})}
     for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), *args],
@@ -99,6 +103,7 @@ def start_gunicorn(
     settings_module: str,
     certificates: Certificates | None = None,
     host: str = "localhost",
+    extra_env: Mapping[str, str] | None = None,
 ) -> Gunicorn:
     """Start gunicorn with the project's gunicorn.conf.py; call wait_ready() before use."""
     port = free_port()
@@ -119,7 +124,11 @@ def start_gunicorn(
     with log.open("wb") as out:
         process = subprocess.Popen(
             [*args, "weareone.wsgi"],
-            env={**production_env(workdir, settings_module), "PORT": str(port)},
+            env={
+                **production_env(workdir, settings_module),
+                "PORT": str(port),
+                **(extra_env or {}),
+            },
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,

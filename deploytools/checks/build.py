@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from deploytools.checks.registry import Messages, check
 from deploytools.context import Context, skip_on_a_dyno
 from deploytools.facts.package_manager import build_packages, skip_container_app
+from deploytools.location import FileLine
 
 TAGS = ["preflight"]
 ON_A_DYNO = gettext_lazy("running on a Heroku dyno: the build that would refuse it is over")
@@ -50,7 +51,7 @@ def check_one_package_manager(context: Context) -> Messages:
                 "requirements.txt (a requirements.txt exported for another tool triggers this "
                 "too)"
             ),
-            obj=packages.files[1],
+            obj=FileLine(packages.files[1]),
             id="deploytools.E216",
         )
     ]
@@ -78,7 +79,7 @@ def check_no_committed_virtualenv(context: Context) -> Messages:
                 ">> .gitignore"
             )
             % {"venv": shlex.quote(venv), "line": shlex.quote(f"{venv}/")},
-            obj=f"{venv}/",
+            obj=FileLine(f"{venv}/"),
             id="deploytools.E217",
         )
         for venv in build_packages(context).committed_venvs

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deploytools.checks.registry import Messages, check
-from deploytools.context import ProductionContext, Skipped, memoized
+from deploytools.context import Gauge, ProductionContext, Skipped, memoized
 
 if TYPE_CHECKING:
     from deploytools.facts.sizing import GunicornSettings
@@ -208,6 +208,7 @@ def check_database_connections(context: ProductionContext) -> Messages:
         "source": sizing.POSTGRES_LIMITS_SOURCE,
     }
     context.evidence(arithmetic)
+    context.gauge(Gauge(_("Database connections"), needed, limit, _("connections")))
     if needed <= limit:
         return []
     app = _app_flag(context)
@@ -277,6 +278,9 @@ def check_web_memory(context: ProductionContext) -> Messages:
     if failing:
         arithmetic += _("; probe URLs answering 5xx: %(urls)s") % {"urls": ", ".join(failing)}
     context.evidence(arithmetic)
+    context.gauge(
+        Gauge(_("Web dyno memory"), used, memory_mb, "MB", fails_above=sizing.MEMORY_HEADROOM)
+    )
     if share <= sizing.MEMORY_HEADROOM:
         return []
     fit = sizing.fitting_workers(memory_mb, measured.worker_mb, measured.baseline_mb)

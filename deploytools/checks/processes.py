@@ -16,6 +16,7 @@ from deploytools.facts.build_files import WEB_SERVERS, command_tokens, executabl
 from deploytools.facts.package_manager import skip_container_app
 from deploytools.facts.production_settings import production_settings
 from deploytools.facts.project_files import procfile
+from deploytools.location import FileLine
 
 TAGS = ["preflight"]
 
@@ -39,7 +40,7 @@ def check_procfile(context: Context) -> Messages:
             checks.Error(
                 _("Procfile is missing: Heroku would not know how to start the app."),
                 hint=_("Create it: %(example)s") % {"example": example},
-                obj="Procfile",
+                obj=FileLine("Procfile"),
                 id="deploytools.E208",
             )
         ]
@@ -52,7 +53,7 @@ def check_procfile(context: Context) -> Messages:
             id="deploytools.E208",
         )
         for line, problem in found.problems
-        for where in [f"Procfile:{line}" if line else "Procfile"]
+        for where in [FileLine("Procfile", line)]
     ]
     for kind, command in found.processes.items():
         if command_tokens(command) is None:
@@ -61,7 +62,7 @@ def check_procfile(context: Context) -> Messages:
                     _("Procfile:%(line)d the %(kind)s command has unbalanced quotes.")
                     % {"line": found.lines[kind], "kind": kind},
                     hint=_("Fix the quoting of that line in Procfile"),
-                    obj=f"Procfile:{found.lines[kind]}",
+                    obj=FileLine("Procfile", found.lines[kind]),
                     id="deploytools.E208",
                 )
             )
@@ -70,7 +71,7 @@ def check_procfile(context: Context) -> Messages:
             checks.Error(
                 _("Procfile declares no web process: the app gets no HTTP traffic."),
                 hint=_("Add one: %(example)s") % {"example": example},
-                obj="Procfile",
+                obj=FileLine("Procfile"),
                 id="deploytools.E208",
             )
         )
@@ -117,7 +118,7 @@ def check_procfile_web(context: Context) -> Messages:
     tokens = command_tokens(command)
     if tokens is None:
         raise Skipped(_("the web command cannot be parsed (E208)"))
-    obj = f"Procfile:{found.lines['web']}"
+    obj = FileLine("Procfile", found.lines["web"])
     modules = _app_modules(context)
     wsgi = production_settings(context).wsgi_application or "PROJECT.wsgi.application"
     fix = _("Serve the app with: web: gunicorn %(module)s") % {
@@ -185,7 +186,7 @@ def check_procfile_release(context: Context) -> Messages:
             checks.Warning(
                 _("Procfile has no release process: migrations are not applied on deploy."),
                 hint=hint,
-                obj="Procfile",
+                obj=FileLine("Procfile"),
                 id="deploytools.W210",
             )
         ]
@@ -194,7 +195,7 @@ def check_procfile_release(context: Context) -> Messages:
             checks.Warning(
                 _("The release process does not run manage.py heroku_release."),
                 hint=hint,
-                obj=f"Procfile:{found.lines['release']}",
+                obj=FileLine("Procfile", found.lines["release"]),
                 id="deploytools.W210",
             )
         ]
@@ -221,7 +222,7 @@ def check_app_json(context: Context) -> Messages:
         raise Skipped(_("no app.json"))
     messages: Messages = []
     for line, key, problem in found.problems:
-        where = f"app.json:{line}" if line else "app.json"
+        where = FileLine("app.json", line)
         subject = f"{where} {key}" if key else where
         messages.append(
             checks.Warning(

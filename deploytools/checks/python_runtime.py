@@ -15,6 +15,7 @@ from deploytools.checks.registry import Messages, check
 from deploytools.context import Context, Skipped
 from deploytools.facts.package_manager import skip_container_app
 from deploytools.facts.python_request import requested_python
+from deploytools.location import FileLine
 
 TAGS = ["preflight"]
 
@@ -55,7 +56,7 @@ def check_python_version_file(context: Context) -> Messages:
                     "changes without notice."
                 ),
                 hint=fix,
-                obj=".python-version",
+                obj=FileLine(".python-version"),
                 id="deploytools.E206",
             )
         ]
@@ -65,7 +66,7 @@ def check_python_version_file(context: Context) -> Messages:
         if not parsed.exists:
             continue
         for line, problem in parsed.problems:
-            where = f"{file}:{line}" if line else file
+            where = FileLine(file, line)
             messages.append(
                 checks.Error(
                     _("%(where)s %(problem)s.") % {"where": where, "problem": problem},
@@ -84,7 +85,7 @@ def check_python_version_file(context: Context) -> Messages:
                     % {"file": file, "version": parsed.version},
                     hint=_("Use one of %(supported)s: echo %(local)s > .python-version")
                     % {"supported": supported, "local": local},
-                    obj=f"{file}:{parsed.line}",
+                    obj=FileLine(file, parsed.line),
                     id="deploytools.E206",
                 )
             )
@@ -96,7 +97,7 @@ def check_python_version_file(context: Context) -> Messages:
                 _(".python-version (%(a)s) and runtime.txt (%(b)s) disagree.")
                 % {"a": python_version.version, "b": runtime.version},
                 hint=_("Keep one: git rm runtime.txt (Heroku's current way is .python-version)"),
-                obj="runtime.txt",
+                obj=FileLine("runtime.txt"),
                 id="deploytools.E206",
             )
         )
@@ -127,7 +128,7 @@ def check_python_version_current(context: Context) -> Messages:
                 _("runtime.txt is deprecated by Heroku since 2025-02-06."),
                 hint=_("Switch: echo %(version)s > .python-version && git rm runtime.txt")
                 % {"version": ".".join(declared.split(".")[:2])},
-                obj="runtime.txt",
+                obj=FileLine("runtime.txt"),
                 id="deploytools.W207",
             )
         )

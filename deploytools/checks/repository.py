@@ -20,6 +20,7 @@ from deploytools.context import Context, skip_on_a_dyno
 from deploytools.facts.production_settings import production_settings
 from deploytools.facts.project_files import tracked_files
 from deploytools.facts.settings_source import settings_source
+from deploytools.location import FileLine
 
 TAGS = ["preflight"]
 
@@ -73,7 +74,7 @@ def _env_file_errors(context: Context, tracked: list[str]) -> Messages:
                     "&& echo %(pattern)s >> .gitignore"
                 )
                 % {"path": shlex.quote(path), "pattern": shlex.quote(path.rsplit("/", 1)[-1])},
-                obj=path,
+                obj=FileLine(path),
                 id="deploytools.E212",
             )
         )
@@ -176,7 +177,7 @@ def check_gitignore(context: Context) -> Messages:
         checks.Warning(
             _(".gitignore does not ignore %(paths)s.") % {"paths": ", ".join(missing)},
             hint=_("Add them: printf '%(lines)s\\n' >> .gitignore") % {"lines": lines},
-            obj=".gitignore",
+            obj=FileLine(".gitignore"),
             id="deploytools.W213",
         )
     ]

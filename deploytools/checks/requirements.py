@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from deploytools.checks.registry import Messages, check
 from deploytools.context import Context, Skipped
 from deploytools.facts.package_manager import BuildPackages, build_packages, skip_container_app
+from deploytools.location import FileLine
 
 TAGS = ["preflight"]
 
@@ -150,7 +151,7 @@ def check_requirements_file(context: Context) -> Messages:
             % {"file": lock, "problem": problem},
             hint=_("Regenerate it and commit it: %(command)s")
             % {"command": regenerate.get(packages.manager or "", "pip freeze")},
-            obj=lock,
+            obj=FileLine(lock),
             id="deploytools.E201",
         )
         for lock, problem in packages.lock_problems

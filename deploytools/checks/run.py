@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deploytools.checks.registry import CATALOGUE, CheckSpec, load_catalogue
-from deploytools.context import Context, DynoContext, Skipped
+from deploytools.context import Context, DynoContext, Gauge, Skipped
 
 # Our commands select checks by tag from the whole catalogue.
 load_catalogue()
@@ -58,6 +58,7 @@ class CheckResult:
     ids: list[str] = field(default_factory=list)
     detail: str = ""
     messages: list[CheckMessage] = field(default_factory=list)
+    gauges: list[Gauge] = field(default_factory=list)
 
     @property
     def ours(self) -> bool:
@@ -172,6 +173,7 @@ def report_line(
         ids=sorted({str(m.id) for m in messages if m.id}),
         detail=detail,
         messages=messages,
+        gauges=list(context.gauges_by_check.get(name, [])),
     )
 
 

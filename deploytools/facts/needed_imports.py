@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from deploytools.context import Context, memoized
 from deploytools.facts.build_files import command_tokens, executables
+from deploytools.location import FileLine
 
 # What each database ENGINE needs installed; any one of each group will do.
 DATABASE_DRIVERS: dict[str, tuple[str, ...]] = {
@@ -57,7 +58,7 @@ def needed_imports(context: Context) -> list[Needed]:
             needed.append(Needed(top, where))
     found = procfile(context)
     for kind, command in found.processes.items():
-        where = f"Procfile:{found.lines[kind]}"
+        where = FileLine("Procfile", found.lines[kind])
         for name, args in executables(command_tokens(command) or []):
             if name.startswith("python") and len(args) >= 2 and args[0] == "-m":
                 needed.append(Needed(args[1].split(".")[0], where))

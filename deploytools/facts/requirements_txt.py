@@ -24,6 +24,8 @@ from urllib.parse import unquote, urlsplit
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from deploytools.location import FileLine
+
 # pip's global options (valid on a line of their own); the value-taking ones consume a value.
 GLOBAL_OPTIONS_WITH_VALUE = frozenset(
     {
@@ -68,8 +70,8 @@ class Problem:
     problem: str
 
     @property
-    def obj(self) -> str:
-        return f"{self.file}:{self.line}" if self.line else self.file
+    def obj(self) -> FileLine:
+        return FileLine(self.file, self.line)
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,8 @@ class Requirement:
     extras: tuple[str, ...] = ()
 
     @property
-    def obj(self) -> str:
-        return f"{self.file}:{self.line}"
+    def obj(self) -> FileLine:
+        return FileLine(self.file, self.line)
 
     @property
     def pinned(self) -> bool:

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from deploytools.context import Context, memoized
 from deploytools.facts.project_files import is_local
+from deploytools.location import FileLine
 
 MODULE_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
@@ -175,13 +176,13 @@ def _read_settings_file(
     optional = _optional_imports(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom) and id(node) in optional:
-            where = f"{display}:{node.lineno}"
+            where = FileLine(display, node.lineno)
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
             for name in filter(None, names):
                 source.optional.add((name.split(".")[0], where))
         if isinstance(node, ast.Import):
             for alias in node.names:
-                source.imports.append((alias.name.split(".")[0], f"{display}:{node.lineno}"))
+                source.imports.append((alias.name.split(".")[0], FileLine(display, node.lineno)))
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 parts = package.split(".")
@@ -192,7 +193,7 @@ def _read_settings_file(
                 continue
             if node.module:
                 top = node.module.split(".")[0]
-                source.imports.append((top, f"{display}:{node.lineno}"))
+                source.imports.append((top, FileLine(display, node.lineno)))
                 if is_local(base_dir, top):
                     follow.append(node.module)
         elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
@@ -202,7 +203,7 @@ def _read_settings_file(
             if any(isinstance(t, ast.Name) and t.id == "SECRET_KEY" for t in targets) and (
                 _literal_secret(node.value)
             ):
-                source.literal_secret_keys.append(f"{display}:{node.lineno}")
+                source.literal_secret_keys.append(FileLine(display, node.lineno))
     # Settings split into modules (base.py + production.py) import each other: read those too.
     for target in follow:
         if is_local(base_dir, target.split(".")[0]):

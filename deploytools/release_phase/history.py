@@ -1,7 +1,11 @@
 """
 The recorded releases, read back for ``heroku_release --history``: what each applied, and the
-``migrate`` commands that undo it (recorded at release time, so they stay exact after a
-``heroku rollback`` to code that no longer has those migration files).
+``migrate`` commands that undo it (their targets recorded at release time, so they stay exact
+even when the running code no longer knows those migrations).
+
+The commands must run before ``heroku rollback``, while the release's code is deployed: Django
+reverses a migration from its file, and migrating back to a target whose later migrations the
+code does not know plans nothing (MigrationExecutor walks the graph's children of the target).
 """
 
 from __future__ import annotations

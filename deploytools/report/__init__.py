@@ -19,7 +19,7 @@ from django.core.management.color import Style, no_style
 from deploytools import redact
 from deploytools.checks.run import RunResult
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "html", "github", "junit")
 
 
 @dataclass
@@ -36,15 +36,32 @@ class Report:
     # Instead of the check lines: the text of --history (the check lines are empty then).
     body: str = ""
     secrets: set[str] = field(default_factory=set)
+    # Where the HTML report's file:line links point (see report.html.source_url); "": no links.
+    links: str = ""
 
 
 def render(report: Report, fmt: str, style: Style | None = None) -> str:
-    """``report`` as ``fmt`` ("text" or "json"), ending with a newline, secrets scrubbed."""
-    from deploytools.report import document, text
+    """
+    ``report`` as ``fmt`` (one of :data:`FORMATS`), ending with a newline, secrets scrubbed.
 
-    if fmt == "json":
+    Every format but text is built from the JSON document, scrubbed once here: the HTML page
+    and the CI formats carry exactly the findings of the JSON, through the same redaction.
+    """
+    from deploytools.report import ci, document, html, text, timeline
+
+    if fmt != "text":
         data = {**document.to_json(report.result, report.exit_code), **report.sections}
         data = redact.redact_document(data, report.secrets)
+        heading = redact.redact(report.heading, report.secrets)
+        if fmt == "html" and "releases" in data:
+            return timeline.render_timeline(data, heading)
+        if fmt == "html":
+            preamble = [redact.redact(line, report.secrets) for line in report.preamble]
+            return html.render_html(data, heading=heading, preamble=preamble, links=report.links)
+        if fmt == "github":
+            return ci.render_github(data)
+        if fmt == "junit":
+            return ci.render_junit(data)
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if report.body:
         return redact.redact(report.body, report.secrets)

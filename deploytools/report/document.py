@@ -5,6 +5,7 @@ simulated dyno sends its report to the parent as one).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.core import checks
@@ -12,15 +13,21 @@ from django.core.checks import CheckMessage
 
 from deploytools.checks.registry import CATALOGUE
 from deploytools.checks.run import LEVEL_NAMES, LEVELS, CheckResult, RunResult
+from deploytools.context import Gauge
+from deploytools.location import FileLine, file_and_line
 
 
 def message_to_json(message: CheckMessage) -> dict[str, Any]:
+    # file and line: where in the project's files (relative to the git root), when obj is one.
+    file, line = file_and_line(message.obj)
     return {
         "id": message.id,
         "level": LEVEL_NAMES.get(message.level, str(message.level)),
         "msg": str(message.msg),
         "hint": None if message.hint is None else str(message.hint),
         "obj": None if message.obj is None else _obj_label(message.obj),
+        "file": file,
+        "line": line,
     }
 
 
@@ -44,6 +51,7 @@ def to_json(result: RunResult, exit_code: int) -> dict[str, Any]:
                 "status": c.status,
                 "ids": c.ids,
                 "detail": c.detail,
+                "gauges": [asdict(g) for g in c.gauges],
             }
             for c in result.checks
         ],
@@ -56,11 +64,13 @@ def from_json(document: dict[str, Any]) -> RunResult:
     result = RunResult(str(document.get("command", "")))
     by_id: dict[str, list[CheckMessage]] = {}
     for item in document.get("messages", []):
+        file, line = item.get("file"), item.get("line")
+        obj = FileLine(str(file), line if isinstance(line, int) else None) if file else None
         message = CheckMessage(
             LEVELS.get(item.get("level", "ERROR"), checks.ERROR),
             item.get("msg", ""),
             hint=item.get("hint"),
-            obj=item.get("obj"),
+            obj=obj if obj is not None and obj == item.get("obj") else item.get("obj"),
             id=item.get("id"),
         )
         by_id.setdefault(str(item.get("id")), []).append(message)
@@ -81,7 +91,18 @@ def from_json(document: dict[str, Any]) -> RunResult:
                 ids=ids,
                 detail=str(item.get("detail", "")),
                 messages=messages,
+                gauges=[_gauge(g) for g in item.get("gauges", []) if isinstance(g, dict)],
             )
         )
     result.seconds = float(document.get("summary", {}).get("seconds", 0.0))
     return result
+
+
+def _gauge(item: dict[str, Any]) -> Gauge:
+    return Gauge(
+        label=str(item.get("label", "")),
+        used=float(item.get("used", 0.0)),
+        limit=float(item.get("limit", 0.0)),
+        unit=str(item.get("unit", "")),
+        fails_above=float(item.get("fails_above", 1.0)),
+    )

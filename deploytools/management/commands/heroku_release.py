@@ -23,7 +23,7 @@ class Command(DeploytoolsCommand):
         gettext_lazy(
             "Heroku's release phase: check, wait for the database, lock, migrate safely, and "
             "record the release. In text mode the logfmt progress lines go to stdout; with "
-            "--format json they go to stderr, so stdout holds the JSON document only."
+            "any other --format they go to stderr, so stdout holds the document only."
         ),
     )
     command_name = "heroku_release"
@@ -64,12 +64,16 @@ class Command(DeploytoolsCommand):
         if limit is not None and limit < 1:
             self.could_not_check(_("--limit must be 1 or more, not %d.") % limit, options)
         if options["history"]:
+            if options["format"] in ("github", "junit"):
+                # The history holds releases, not findings: nothing for CI to annotate.
+                self.could_not_check(_("--history prints text, json or html."), options)
             self._history(options)
-        json_mode = options["format"] == "json"
+        # Only the text report shares stdout with the logfmt lines; a document stands alone.
+        text_mode = options["format"] == "text"
         phase = ReleasePhase(
             fail_level=options["fail_level"],
             dry_run=options["dry_run"],
-            log_stream=sys.stderr if json_mode else self.stdout,  # type: ignore[arg-type]
+            log_stream=self.stdout if text_mode else sys.stderr,  # type: ignore[arg-type]
             show_traceback=bool(options.get("traceback")),
         )
         outcome = phase.run()

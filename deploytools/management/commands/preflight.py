@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from deploytools.command import EXIT_FAILED, CouldNotCheck, DeploytoolsCommand
 from deploytools.report import Report, render, render_checklist
+from deploytools.report.html import source_url
 
 if TYPE_CHECKING:
     from deploytools.preflight import Preflight
@@ -67,6 +68,8 @@ class Command(DeploytoolsCommand):
         from deploytools import preflight
 
         if options["list_checks"]:
+            if options["format"] not in ("text", "json"):
+                self.could_not_check(_("--list-checks prints text or json only."), options)
             self.stdout.write(render_checklist(options["format"]), ending="")
             return
         try:
@@ -74,7 +77,13 @@ class Command(DeploytoolsCommand):
         except CouldNotCheck as exc:
             self.could_not_check(str(exc), options)
         code = outcome.result.exit_code(options["fail_level"])
-        found = Report(outcome.result, code, heading=outcome.heading, secrets=outcome.secrets)
+        found = Report(
+            outcome.result,
+            code,
+            heading=outcome.heading,
+            secrets=outcome.secrets,
+            links=source_url(outcome.project.root),
+        )
         if not options["push"] or code != 0:
             self.finish(found, options)
         self._finish_with_push(outcome, found, options)
@@ -93,8 +102,9 @@ class Command(DeploytoolsCommand):
             self.stdout.flush()
             self.stderr.write(refusal)
             raise SystemExit(EXIT_FAILED)
-        if options["format"] == "json":
-            # stdout holds only the JSON document: the git command line goes to stderr.
+        if options["format"] != "text":
+            # stdout holds only the document (JSON, HTML, ...): the git command line goes to
+            # stderr.
             pushed = preflight.push(outcome.project, self.stderr)
             found.exit_code = EXIT_FAILED if pushed else 0
             found.sections["push"] = {"exit_code": pushed}

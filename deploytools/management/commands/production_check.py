@@ -54,4 +54,12 @@ class Command(DeploytoolsCommand):
         except (HerokuAPIError, SnapshotError) as exc:
             self.could_not_check(str(exc), options)
         code = outcome.result.exit_code(options["fail_level"])
-        self.finish(Report(outcome.result, code, heading=outcome.heading), options)
+        self.finish(
+            Report(
+                outcome.result,
+                code,
+                heading=outcome.heading,
+                sections={"snapshot": outcome.snapshot},
+            ),
+            options,
+        )
