@@ -14,6 +14,7 @@ from argparse import ArgumentParser
 from typing import Any, NoReturn, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from deploytools import report
@@ -26,11 +27,37 @@ class CouldNotCheck(Exception):
     """A command could not do its checks at all (bad usage, unreachable API): exit 2."""
 
 
+def _language_requested(argv: list[str]) -> str | None:
+    # Before argparse has parsed anything: the language --help must speak.
+    for arg, nxt in zip(argv, [*argv[1:], ""], strict=False):
+        if arg.startswith("--language="):
+            return arg.partition("=")[2]
+        if arg == "--language":
+            return nxt
+    return None
+
+
+def report_language(requested: str | None) -> str | None:
+    """
+    The language of a report: ``--language``, else DEPLOYTOOLS["LANGUAGE"], else None (the
+    project's LANGUAGE_CODE, as Django's own commands speak). CouldNotCheck for one Django
+    does not know.
+    """
+    from deploytools.conf import conf, language_problem
+
+    if requested:
+        problem = language_problem(requested)
+        if problem:
+            raise CouldNotCheck(f"--language {requested}: {problem}")
+        return requested
+    return conf.language
+
+
 def _json_requested(argv: list[str]) -> bool:
     # Before argparse has parsed anything: how a usage error must be reported.
     return any(
         arg == "--format=json" or (arg == "--format" and nxt == "json")
-        for arg, nxt in zip(argv, [*argv[1:], ""], strict=True)
+        for arg, nxt in zip(argv, [*argv[1:], ""], strict=False)
     )
 
 
@@ -42,6 +69,17 @@ class DeploytoolsCommand(BaseCommand):
     default_fail_level = "ERROR"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--language",
+            metavar="CODE",
+            help=cast(
+                str,
+                gettext_lazy(
+                    "Language of the report, e.g. fr or en (default: DEPLOYTOOLS['LANGUAGE'], "
+                    "else LANGUAGE_CODE)."
+                ),
+            ),
+        )
         parser.add_argument(
             "--format",
             choices=list(report.FORMATS),
@@ -69,7 +107,12 @@ class DeploytoolsCommand(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # ``help`` is lazy (translated); argparse's description formatting needs a real str,
-        # resolved now in the active language.
+        # resolved now in the language the command will speak.
+        from deploytools.conf import conf, language_problem
+
+        language = _language_requested(sys.argv[2:]) or conf.language
+        if language and not language_problem(language):
+            translation.activate(language)
         self.help = str(self.help)
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parse_args = parser.parse_args
@@ -99,7 +142,14 @@ class DeploytoolsCommand(BaseCommand):
         # --traceback: let a crashing check raise so Django prints its traceback (E002's hint).
         token = RAISE_CRASHES.set(bool(options.get("traceback")))
         try:
-            return super().execute(*args, **options)
+            language = report_language(options.get("language"))
+        except CouldNotCheck as exc:
+            self.could_not_check(str(exc), options)
+        try:
+            if language is None:
+                return super().execute(*args, **options)
+            with translation.override(language):
+                return super().execute(*args, **options)
         finally:
             RAISE_CRASHES.reset(token)
 

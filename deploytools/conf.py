@@ -52,6 +52,15 @@ def _ref_problem(value: Any) -> str | None:
     return git_ref_problem(value) if isinstance(value, str) else None
 
 
+def language_problem(value: Any) -> str | None:
+    """Why ``value`` is not a language the commands can speak (Django must know it)."""
+    from django.utils.translation import check_for_language
+
+    if isinstance(value, str) and not check_for_language(value):
+        return _("is not a language Django knows (e.g. 'fr', 'en')")
+    return None
+
+
 @dataclass(frozen=True)
 class Option:
     """One key of ``DEPLOYTOOLS``: its default, accepted types and what it is for."""
@@ -146,6 +155,12 @@ OPTIONS: dict[str, Option] = {
         10, (int, float), "Timeout of each Heroku Platform API request."
     ),
     "HEROKU_API_RETRIES": Option(3, (int,), "Retries of a Heroku API request that got 429 or 5xx."),
+    "LANGUAGE": Option(
+        None,
+        (str, type(None)),
+        "Language of the commands' reports (e.g. 'fr'); None speaks the project's LANGUAGE_CODE.",
+        check=language_problem,
+    ),
 }
 
 
@@ -285,6 +300,10 @@ class Conf:
     @property
     def heroku_api_retries(self) -> int:
         return int(self.get("HEROKU_API_RETRIES"))
+
+    @property
+    def language(self) -> str | None:
+        return None if (v := self.get("LANGUAGE")) is None else str(v)
 
 
 conf = Conf()
