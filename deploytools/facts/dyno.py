@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from django.utils import translation
+
 from deploytools.facts.project import Project
 
 if TYPE_CHECKING:
@@ -332,6 +334,7 @@ def start_in_dyno(
         f"--root={project.root}",
         f"--tree={project.tree}",
         f"--build-packages={','.join(sorted(build_packages))}",
+        f"--language={translation.get_language() or ''}",
     ]
     try:
         process = subprocess.Popen(

@@ -63,6 +63,7 @@ def _child_document(args: argparse.Namespace, config: dict[str, str]) -> dict[st
         django.setup()
     except Exception as exc:  # noqa: BLE001 - any failure to load settings is the finding
         return _load_failure(args, config, exc)
+    _speak(args.language)
 
     from deploytools.checks.run import run_checks, select
     from deploytools.facts.production_settings import gather
@@ -86,14 +87,20 @@ def _child_document(args: argparse.Namespace, config: dict[str, str]) -> dict[st
 def _load_failure(
     args: argparse.Namespace, config: dict[str, str], exc: Exception
 ) -> dict[str, Any]:
+    import django
+    from django.apps import apps
     from django.conf import settings
 
-    # Translation needs settings and a ready app registry; without them report untranslated.
+    # Translation needs settings and a ready app registry: the project's are broken, so the
+    # report speaks through a minimal configuration (English when even that is impossible).
     with contextlib.suppress(Exception):
-        if settings.configured:
-            settings.USE_I18N = False
+        if not settings.configured:
+            settings.configure(INSTALLED_APPS=["deploytools"], USE_I18N=True)
+            django.setup()
+        if apps.ready:
+            _speak(args.language)
         else:
-            settings.configure(USE_I18N=False)
+            settings.USE_I18N = False
     from deploytools import redact
     from deploytools.checks.settings_database import settings_load_failed
     from deploytools.report import document
@@ -105,6 +112,14 @@ def _load_failure(
     if missing:
         report["import_error"] = {"module": missing}
     return report
+
+
+def _speak(language: str) -> None:
+    """Speak the parent's language, so the two halves of one report agree."""
+    if language:
+        from django.utils import translation
+
+        translation.activate(language)
 
 
 def _missing_module(exc: BaseException) -> str | None:
@@ -127,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tree", default=".")
     # Canonical names of the packages the build installs (their modules may stand in).
     parser.add_argument("--build-packages", default="")
+    # The language of the report (the parent's active language).
+    parser.add_argument("--language", default="")
     return _child(parser.parse_args(argv))
 
 
