@@ -156,6 +156,24 @@ def test_w403_dirty_tree_lists_a_few_paths(repo: Path) -> None:
     assert "f0.txt, f1.txt, f2.txt, f3.txt, f4.txt and 2 more" in message.msg
 
 
+def test_w403_never_hints_at_committing_an_env_file(repo: Path) -> None:
+    (repo / ".env").write_text("DJANGO_SECRET_KEY=local\n")
+    (repo / "config").mkdir()
+    (repo / "config" / ".env.local").write_text("DEBUG=1\n")
+    (repo / "app.py").write_text("print('v2')\n")
+    # An ignored file is no uncommitted change.
+    (repo / ".git" / "info" / "exclude").write_text("*.log\n")
+    (repo / "debug.log").write_text("x")
+    (message,) = run_check_in("git_clean_release_checkout", repo).messages
+    assert message.msg.endswith("does not deploy: .env, app.py, config/.env.local.")
+    assert str(message.hint) == (
+        "Never commit .env, config/.env.local (env files hold secrets): ignore them, "
+        "echo .env >> .gitignore && echo config/.env.local >> .gitignore; then commit or stash "
+        "the rest: git commit -a or git stash"
+    )
+    assert "git add" not in str(message.hint)
+
+
 def test_w403_passes_on_a_clean_release_branch(repo: Path) -> None:
     result = run_check_in("git_clean_release_checkout", repo)
     assert (result.status, result.detail) == ("passed", f"on {RELEASE}, clean")

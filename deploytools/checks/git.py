@@ -131,7 +131,7 @@ def check_git_clean_release_checkout(context: Context) -> Messages:
             checks.Warning(
                 _("The work tree has uncommitted changes, which a push does not deploy: %(paths)s.")
                 % {"paths": shown},
-                hint=_("Commit or stash them: git status, then git commit -a or git stash -u"),
+                hint=_dirty_hint(dirty),
                 obj=dirty[0],
                 id="deploytools.W403",
             )
@@ -139,6 +139,22 @@ def check_git_clean_release_checkout(context: Context) -> Messages:
     if not messages:
         context.evidence(_("on %(branch)s, clean") % {"branch": branch})
     return messages
+
+
+def _dirty_hint(dirty: list[str]) -> str:
+    """Commit or stash the changes; an env file is never committed but ignored."""
+    import shlex
+
+    from deploytools.checks.repository import is_env_file
+
+    envs = [path for path in dirty if is_env_file(path)]
+    if not envs:
+        return _("Commit or stash them: git status, then git commit -a or git stash -u")
+    ignore = " && ".join(f"echo {shlex.quote(path)} >> .gitignore" for path in envs)
+    return _(
+        "Never commit %(envs)s (env files hold secrets): ignore them, %(ignore)s; then commit "
+        "or stash the rest: git commit -a or git stash"
+    ) % {"envs": ", ".join(envs), "ignore": ignore}
 
 
 @check(

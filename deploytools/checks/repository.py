@@ -28,7 +28,8 @@ TAGS = ["preflight"]
 # E212, W213: secrets and .gitignore
 
 
-def _is_env_file(path: str) -> bool:
+def is_env_file(path: str) -> bool:
+    """A dotenv file (.env, .env.production, ...), not an example of one."""
     name = path.rsplit("/", 1)[-1]
     return (name == ".env" or name.startswith(".env.")) and not name.endswith(".example")
 
@@ -56,7 +57,7 @@ def secret_names_in(path: Path) -> list[str]:
 def _env_file_errors(context: Context, tracked: list[str]) -> Messages:
     messages: Messages = []
     for path in tracked:
-        if not _is_env_file(path):
+        if not is_env_file(path):
             continue
         names = secret_names_in(context.project.tree / path)
         if not names:

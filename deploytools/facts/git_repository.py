@@ -80,8 +80,9 @@ def current_branch(cwd: Path | str) -> str | None:
 
 
 def dirty_paths(cwd: Path | str) -> list[str]:
-    """Paths modified, staged, deleted or untracked (not ignored) in the work tree."""
-    proc = run_git(["status", "--porcelain=v1", "-z", "--untracked-files=normal"], cwd)
+    """Paths modified, staged, deleted or untracked (not ignored) in the work tree, sorted."""
+    # Every untracked file, not its folder: an untracked config/.env must be named as such.
+    proc = run_git(["status", "--porcelain=v1", "-z", "--untracked-files=all"], cwd)
     if proc.returncode != 0:
         return []
     paths: list[str] = []
@@ -93,7 +94,7 @@ def dirty_paths(cwd: Path | str) -> list[str]:
         paths.append(path)
         if "R" in status or "C" in status:
             next(entries, None)  # -z puts a rename's source path in the next entry
-    return paths
+    return sorted(paths)
 
 
 def remotes(cwd: Path | str) -> list[str]:
