@@ -193,9 +193,9 @@ def push_refusal(project: Project, result: RunResult | None = None) -> str | Non
     if dirty:
         return ngettext(
             "Not pushing: the work tree has %(count)d uncommitted change (W403), so the checks "
-            "looked at other code than the push would deploy; commit or stash it: git status",
+            "looked at other code than the push would deploy; W403's hint says what to do",
             "Not pushing: the work tree has %(count)d uncommitted changes (W403), so the checks "
-            "looked at other code than the push would deploy; commit or stash them: git status",
+            "looked at other code than the push would deploy; W403's hint says what to do",
             len(dirty),
         ) % {"count": len(dirty)}
     failed = sorted({str(m.id) for m in (result.messages if result else []) if m.level >= WARNING})

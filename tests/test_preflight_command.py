@@ -262,7 +262,7 @@ def test_push_refused_with_uncommitted_changes_whatever_the_fail_level(
     assert outcome.exit_code == 1
     assert outcome.stderr.strip().splitlines() == [
         "Not pushing: the work tree has 1 uncommitted change (W403), so the checks looked at "
-        "other code than the push would deploy; commit or stash it: git status"
+        "other code than the push would deploy; W403's hint says what to do"
     ]
     assert "git push" not in outcome.stdout + outcome.stderr
     assert _remote_heads(bare) == ""
