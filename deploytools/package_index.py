@@ -59,7 +59,7 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 # One thread per request: they wait on the network, not the CPU. The cap bounds a huge
 # requirements file; 2 requests per pin, so 64 pins still go out in one wave.
 MAX_WORKERS = 128
-USER_AGENT = "deploytools (+https://github.com/weareone/deploytools) package index check"
+USER_AGENT = "deploytools package-index check"
 _REDIRECTS = 3
 
 
