@@ -23,7 +23,7 @@ from deploytools.platform_data import (
     Stack,
     Unknown,
 )
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 SOURCES = ROOT / "tests" / "fixtures" / "sources"
 READ = date(2026, 12, 1)
