@@ -419,6 +419,26 @@ class DynoMetadata:
 
 
 @dataclass(frozen=True)
+class Generation:
+    """
+    A generation of the Heroku platform: Cedar (classic buildpacks, slugs, log drains) or Fir
+    (Cloud Native Buildpacks in Private Spaces, OCI images, ARM dynos, telemetry drains).
+    """
+
+    name: str
+    release_artifact: str  # "slug" or "oci-image"
+    architecture: str
+    logs: str  # "log-drains" or "telemetry-drains"
+    private_space_only: bool
+    # Features this generation lacks ("custom-error-pages", "log-drains", "slugs").
+    unavailable: tuple[str, ...]
+    telemetry_command: str | None  # with APP and ENDPOINT where they go
+
+    def offers(self, feature: str) -> bool:
+        return feature not in self.unavailable
+
+
+@dataclass(frozen=True)
 class ReleaseStatuses:
     statuses: tuple[str, ...]
     rollback_targets: tuple[str, ...]
@@ -454,6 +474,8 @@ class PlatformData:
     release_phase: ReleasePhase
     dyno_metadata: DynoMetadata
     release_statuses: ReleaseStatuses
+    slug_max_compressed_mb: int
+    generations: Mapping[str, Generation]
 
     @property
     def as_of(self) -> date:
@@ -506,7 +528,7 @@ def _parse(raw: Mapping[str, Any]) -> PlatformData:
         TableInfo(
             name, _date(raw[name]["read"]), _sources(raw[name]["source"]), raw[name]["refresh"]
         )
-        for name in ("django", "python", "stacks", "postgres", "dynos", "releases")
+        for name in ("django", "python", "stacks", "postgres", "dynos", "releases", "generations")
     )
     django = raw["django"]
     django_releases = tuple(
@@ -673,6 +695,22 @@ def _parse(raw: Mapping[str, Any]) -> PlatformData:
             rollback_targets=tuple(rel["rollback_targets"]),
             retention=str(rel["retention"]),
         ),
+        slug_max_compressed_mb=int(rel["slug"]["max_compressed_mb"]),
+        generations={
+            name: _generation(name, raw["generations"][name]) for name in ("cedar", "fir")
+        },
+    )
+
+
+def _generation(name: str, row: Mapping[str, Any]) -> Generation:
+    return Generation(
+        name=name,
+        release_artifact=str(row["release_artifact"]),
+        architecture=str(row["architecture"]),
+        logs=str(row["logs"]),
+        private_space_only=bool(row.get("private_space_only", False)),
+        unavailable=tuple(row.get("unavailable", ())),
+        telemetry_command=row.get("telemetry_command"),
     )
 
 
@@ -935,3 +973,14 @@ def dyno_metadata() -> DynoMetadata:
 
 def release_statuses() -> ReleaseStatuses:
     return data().release_statuses
+
+
+def slug_max_compressed_mb() -> int:
+    """Heroku's maximum compressed slug size (Cedar apps; Fir releases carry OCI images)."""
+    return data().slug_max_compressed_mb
+
+
+def generation(name: str | None) -> Generation:
+    """A platform generation by name ('fir'); anything else is Cedar, Heroku's default."""
+    found = data().generations
+    return found.get((name or "").strip().lower(), found["cedar"])

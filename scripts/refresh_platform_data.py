@@ -13,7 +13,7 @@ the Heroku-22 end-of-life FAQ. GitHub files are read at the commit the default b
 and that commit is recorded in the table's ``source``. A source that cannot be fetched leaves its
 values as they were (and the table's ``read`` date too), so a partial run never loses data.
 
-The tables marked ``"refresh": "manual"`` (Postgres plans, dyno sizes, the release phase) come
+The tables marked ``"refresh": "manual"`` (Postgres plans, dyno sizes, releases, generations) come
 from Dev Center pages that have no machine-readable form: the script keeps them and lists them
 with their read date, to be checked by hand. The parsing functions below are pure and tested on
 stored copies of every source (tests/fixtures/sources/).
@@ -575,7 +575,7 @@ def build(current: Mapping[str, Any], fetched: Fetched, today: date) -> dict[str
     _refresh_django(doc, fetched, today)
     _refresh_stacks(doc, fetched, today)
     _refresh_dynos(doc, fetched, today)
-    for name in ("postgres", "dynos", "releases"):
+    for name in ("postgres", "dynos", "releases", "generations"):
         fetched.notes.append(
             f"{name}: manual table, read {doc[name]['read']}; check it by hand against "
             + ", ".join(s.get("url") or s.get("file", "?") for s in doc[name]["source"])

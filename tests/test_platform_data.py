@@ -644,3 +644,22 @@ def test_refresh_never_touches_the_network_in_tests(monkeypatch: pytest.MonkeyPa
     )
     assert refresh.main([]) == 0
     assert calls == ["fetch"]
+
+
+def test_slug_limit_and_generations() -> None:
+    # heroku.com/blog (2026-03-19): the default maximum compressed slug size is 1 GB now.
+    assert pd.slug_max_compressed_mb() == 1024
+    fir, cedar = pd.generation("fir"), pd.generation("cedar")
+    assert (fir.release_artifact, fir.architecture, fir.logs) == (
+        "oci-image",
+        "arm64",
+        "telemetry-drains",
+    )
+    assert fir.private_space_only and not fir.offers("custom-error-pages")
+    assert not fir.offers("log-drains") and not fir.offers("slugs")
+    assert (cedar.release_artifact, cedar.logs) == ("slug", "log-drains")
+    assert cedar.offers("custom-error-pages") and cedar.offers("slugs")
+    # No generation (a saved snapshot from an older API, an unknown name) is Heroku's default.
+    assert pd.generation(None) == pd.generation("bamboo") == cedar
+    assert {size.architecture for size in pd.dyno_sizes("fir")} == {fir.architecture}
+    assert {size.architecture for size in pd.dyno_sizes("common")} == {cedar.architecture}
