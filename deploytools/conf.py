@@ -86,6 +86,13 @@ OPTIONS: dict[str, Option] = {
         (str, type(None)),
         "Heroku app name; else HEROKU_APP_NAME, else the heroku git remote.",
     ),
+    "HEROKU_GENERATION": Option(
+        "cedar",
+        (str,),
+        "The app's Heroku generation when preflight cannot ask the API (--config-vars): "
+        "cedar (classic buildpacks) or fir (Cloud Native Buildpacks).",
+        choices=("cedar", "fir"),
+    ),
     "TEST_COMMAND": Option(
         "python manage.py test",
         (str, list),
@@ -233,6 +240,10 @@ class Conf:
     @property
     def heroku_app(self) -> str | None:
         return None if (v := self.get("HEROKU_APP")) is None else str(v)
+
+    @property
+    def heroku_generation(self) -> str:
+        return str(self.get("HEROKU_GENERATION"))
 
     @property
     def test_command(self) -> str | list[str]:

@@ -138,8 +138,16 @@ class Unknown:
         return self.relation == "newer"
 
     def message(self) -> str:
+        kinds = {
+            "django": _("Django"),
+            "python": _("Python"),
+            "stack": _("Stack"),
+            "postgres-plan": _("Heroku Postgres plan"),
+            "dyno-size": _("Dyno size"),
+            "cnb-builder": _("Builder image"),
+        }
         values = {
-            "kind": self.kind,
+            "kind": kinds[self.kind],
             "value": self.value,
             "as_of": self.as_of.isoformat(),
             "newest": self.newest_known or "?",

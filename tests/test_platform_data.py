@@ -157,7 +157,7 @@ def test_unknown_and_schedule_texts_are_translated(monkeypatch: pytest.MonkeyPat
     phase = stack.build_failure_phase(READ)
     assert phase is not None
     with translation.override("fr"):
-        assert unknown.message().startswith("«python 3.15 is unknown to this deploytools")
+        assert unknown.message().startswith("««Python» 3.15 is unknown to this deploytools")
         assert phase.describe() == "«the first build of each app in a 30-day period fails»"
 
 

@@ -378,6 +378,17 @@ def take_snapshot(app: str, *, token: str | None = None) -> Snapshot:
 
 def fetch_config_vars(app: str) -> dict[str, str]:
     """The app's config vars with their values (for preflight --app). Raises HerokuAPIError."""
+    return fetch_app_config(app)[0]
+
+
+def fetch_app_config(app: str) -> tuple[dict[str, str], str | None]:
+    """
+    (config vars, generation name) of the app, for preflight --app: the generation decides how
+    Heroku builds it (classic buildpacks on Cedar, Cloud Native Buildpacks on Fir).
+    """
+    from deploytools.facts.snapshot import name_of
+
     with HerokuClient(api_token()) as client:
         data = client.get(f"/apps/{app}/config-vars")
-    return {str(k): str(v) for k, v in data.items() if v is not None}
+        generation = name_of(client.get(f"/apps/{app}").get("generation")) or None
+    return {str(k): str(v) for k, v in data.items() if v is not None}, generation
