@@ -141,6 +141,24 @@ class FakeHeroku:
         """The fixture JSON for ``path``, or None (404)."""
         if path == "/dyno-sizes":
             return self.dyno_sizes
+        # An add-on's config (GET /addons/{id}/config) and a space's telemetry drains (GET
+        # /spaces/{id}/telemetry-drains) belong to the app state that has that add-on or space.
+        addon = re.match(r"^/addons/([^/]+)/config$", path)
+        if addon:
+            found = [
+                s["addon-config"][addon[1]]
+                for s in self.apps.values()
+                if addon[1] in s.get("addon-config", {})
+            ]
+            return found[0] if found else None
+        space = re.match(r"^/spaces/([^/]+)/telemetry-drains$", path)
+        if space:
+            found = [
+                s.get("space-telemetry-drains", [])
+                for s in self.apps.values()
+                if (s["app"].get("space") or {}).get("id") == space[1]
+            ]
+            return found[0] if found else None
         match = re.match(r"^/apps/([^/]+)(?:/(.*))?$", path)
         if not match:
             return None
@@ -152,6 +170,8 @@ class FakeHeroku:
             return state["app"]
         if rest.startswith("slugs/"):
             return state["slugs"].get(rest.removeprefix("slugs/"))
+        if rest.startswith("oci-images/"):
+            return state.get("oci-images", {}).get(rest.removeprefix("oci-images/"))
         if rest == "features":
             return state["features"]
         return state.get(rest)
