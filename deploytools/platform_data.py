@@ -887,6 +887,11 @@ def cnb_builder(image: str) -> CnbBuilder | Unknown:
     return Unknown("cnb-builder", wanted, "unlisted", newest, data().as_of)
 
 
+def recommended_cnb_builder() -> CnbBuilder:
+    """The builder image Heroku recommends for Fir builds (heroku/builder:26)."""
+    return next(b for b in data().cnb_builders if b.status == "recommended")
+
+
 def _plan_name(name: str) -> str:
     return name.split(":", 1)[-1].strip().lower()
 
@@ -925,6 +930,25 @@ def postgres_plan(name: str) -> PostgresPlan | Unknown:
         relation: Any = "newer" if size > newest else "unlisted"
         return Unknown("postgres-plan", plan, relation, f"{match['tier']}-{newest}", platform.as_of)
     return Unknown("postgres-plan", plan, "unlisted", None, platform.as_of)
+
+
+def smallest_postgres_plan(network: str, high_availability: bool) -> str:
+    """
+    The smallest production plan of the tiered table for ``network`` (common, private, shield)
+    with (or without) a standby: common -> standard-0 or premium-0, private -> private-0.
+    """
+    tiered = data().postgres_tiered
+    matching = [
+        (tier, bool(spec["high_availability"]))
+        for tier, spec in tiered["tiers"].items()
+        if spec["network"] == network and spec["production"]
+    ]
+    exact = [tier for tier, ha in matching if ha == high_availability]
+    # Private and Shield tiers all have a standby: one is the smallest there either way.
+    chosen = exact or [tier for tier, ha in matching if ha]
+    if not chosen:
+        raise ValueError(f"no production Postgres plan for network {network!r}")
+    return f"heroku-postgresql:{chosen[0]}-{min(tiered['sizes'])}"
 
 
 def postgres_connection_limit(
