@@ -174,6 +174,10 @@ class FakeHeroku:
             return state.get("oci-images", {}).get(rest.removeprefix("oci-images/"))
         if rest == "features":
             return state["features"]
+        if rest.startswith("features/"):
+            # GET /apps/{app}/features/{name or id}, as `heroku labs:enable` reads one first.
+            wanted = rest.removeprefix("features/")
+            return next((f for f in state["features"] if wanted in (f["name"], f["id"])), None)
         return state.get(rest)
 
 

@@ -325,3 +325,11 @@ def test_example_snapshot_loads() -> None:
     snapshot = snapshot_facts.load_snapshot(path)
     assert snapshot.app_name and not snapshot.has_config_values
     assert json.loads(path.read_text())["format"] == snapshot_facts.SNAPSHOT_FORMAT
+
+
+def test_the_fake_serves_one_app_feature_as_labs_reads_it(fake_heroku: FakeHeroku) -> None:
+    app = fake_heroku.add_state("hobby")
+    with client() as c:
+        feature = c.get(f"/apps/{app}/features/runtime-dyno-metadata")
+    assert (feature["name"], feature["enabled"]) == ("runtime-dyno-metadata", False)
+    assert not fake_heroku.schema_errors

@@ -441,3 +441,105 @@ def test_postgres_plans_offered_fit_the_app_s_network() -> None:
     assert "heroku addons:upgrade heroku-postgresql-shiny-101 heroku-postgresql:premium-0" in (
         hints(run("heroku_postgres_ha", legacy))
     )
+
+
+# --- Fir: telemetry drains, no custom pages, OCI images ---
+
+
+def test_fir_skips_the_pages_item_instead_of_failing_it() -> None:
+    check = run("heroku_error_pages", snapshot("fir"))
+    assert (check.status, check.detail) == (
+        "skipped",
+        "custom error and maintenance pages are not available on Fir "
+        "(devcenter.heroku.com/articles/error-pages)",
+    )
+
+
+def test_fir_logs_leave_through_telemetry_drains_only() -> None:
+    snap = snapshot("fir")
+    check = run("heroku_logging", snap)
+    assert (check.status, check.detail) == (
+        "passed",
+        "the space's telemetry drain (logs)",
+    )
+    # Log drains and drain-based add-ons do not exist on Fir: they do not count there.
+    snap.telemetry_drains = [d for d in snap.telemetry_drains if d["owner"]["type"] == "app"]
+    snap.log_drains = [{"addon": None, "url": "syslog+tls://logs.example.com:6514"}]
+    check = run("heroku_logging", snap)
+    assert ids(check) == ["W711"]
+    assert check.messages[0].msg == (
+        "No telemetry drain carries the app's logs: Fir keeps no log history."
+    )
+    assert hints(check) == (
+        "Send them somewhere searchable (log drains do not exist on Fir): `heroku telemetry:add "
+        "https://ENDPOINT --app weareone-fir --signals logs`."
+    )
+
+
+def test_fir_monitoring_hint_is_a_telemetry_drain() -> None:
+    snap = snapshot("fir")
+    snap.telemetry_drains = []
+    check = run("heroku_monitoring", snap)
+    assert ids(check) == ["W710"]
+    assert (
+        "`heroku telemetry:add https://ENDPOINT --app weareone-fir --signals traces,metrics`"
+        in (hints(check))
+    )
+
+
+def test_i717_names_the_oci_image_s_commit_on_fir(repo: Path) -> None:
+    head = git(repo, "rev-parse", "HEAD")
+    snap = snapshot("fir")
+    assert snap.slug is None and snap.oci_image is not None
+    snap.oci_image["commit"] = head
+    check = run("heroku_deployed_commit", snap, base_dir=repo)
+    assert (
+        check.detail
+        == f"Heroku runs {head[:7]} (its OCI image's commit), the head of local/production"
+    )
+
+
+def test_w716_evidence_names_the_rollback_target_and_skips_expired_releases() -> None:
+    snap = snapshot("production_ready")
+    # Heroku changelog 3395: an expired release lost its slug; `heroku rollback` cannot use it.
+    for release in snap.releases[1:4]:
+        release["status"] = "expired"
+    check = run("heroku_release_state", snap)
+    assert check.status == "passed"
+    assert check.detail == (
+        "v42 succeeded; rollback target v38 (3 expired: their artifacts are destroyed, no "
+        "rollback to them)"
+    )
+    for release in snap.releases[1:]:
+        release["status"] = "expired"
+    assert run("heroku_release_state", snap).detail.endswith(
+        "no release to roll back to among the latest 13 (12 expired: their artifacts are "
+        "destroyed, no rollback to them)"
+    )
+
+
+def test_i718_dyno_metadata_off() -> None:
+    check = run("heroku_dyno_metadata", snapshot("hobby"))
+    assert ids(check) == ["I718"] and check.status == "passed"  # an info
+    assert check.messages[0].msg.startswith(
+        "The labs feature runtime-dyno-metadata is off: dynos get no HEROKU_RELEASE_VERSION or "
+        "HEROKU_SLUG_COMMIT"
+    )
+    assert hints(check) == (
+        "Turn it on (it takes effect from the next deploy): "
+        "`heroku labs:enable runtime-dyno-metadata -a weareone-hobby`."
+    )
+    ready = run("heroku_dyno_metadata", snapshot("production_ready"))
+    assert (ready.status, ready.messages, ready.detail) == (
+        "passed",
+        [],
+        "runtime-dyno-metadata enabled",
+    )
+
+
+def test_w905_is_moot_on_fir() -> None:
+    snap = snapshot("fir")
+    snap.config_vars["ERROR_PAGE_URL"] = "https://127.0.0.1:9/error.html"
+    context = ProductionContext(project=Project.here(), snapshot=snap, live=True)
+    check = run_one(CATALOGUE["live_error_pages"], context)
+    assert check.status == "skipped" and "not available on Fir" in check.detail

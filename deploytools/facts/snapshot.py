@@ -358,3 +358,15 @@ def deployed_commit(snapshot: Snapshot) -> str | None:
         if match and release.get("status") != "failed":
             return match.group(1)
     return None
+
+
+def rollback_target(snapshot: Snapshot) -> tuple[JSON | None, int]:
+    """
+    (the release `heroku rollback` would go back to, how many older ones expired): the newest
+    older release whose status allows a rollback (succeeded: an expired release lost its slug
+    or OCI image; platform data, releases), among the releases the snapshot keeps.
+    """
+    statuses = platform_data.release_statuses()
+    older = snapshot.releases[1:]
+    target = next((r for r in older if statuses.can_roll_back_to(str(r.get("status")))), None)
+    return target, sum(r.get("status") == "expired" for r in older)
