@@ -110,7 +110,10 @@ OPTIONS: dict[str, Option] = {
         "requirements.txt", (str,), "Production requirements, relative to the project root."
     ),
     "SLUG_SIZE_WARNING_MB": Option(
-        400, (int,), "Estimated slug size (MB) that triggers W214; Heroku's limit is 500."
+        None,
+        (int, type(None)),
+        "Estimated slug size (MB) that triggers W214; None: 80% of Heroku's limit (platform "
+        "data: 1 GB compressed since 2026-03).",
     ),
     "UNSAFE_MIGRATIONS": Option(
         "fail",
@@ -258,8 +261,8 @@ class Conf:
         return str(self.get("REQUIREMENTS_FILE"))
 
     @property
-    def slug_size_warning_mb(self) -> int:
-        return int(self.get("SLUG_SIZE_WARNING_MB"))
+    def slug_size_warning_mb(self) -> int | None:
+        return None if (v := self.get("SLUG_SIZE_WARNING_MB")) is None else int(v)
 
     @property
     def unsafe_migrations(self) -> str:

@@ -61,8 +61,9 @@ def parse_version(text: str) -> tuple[int, ...]:
         cleaned = cleaned[len("python-") :]
     try:
         return tuple(Version(cleaned).release)
-    except PackagingInvalidVersion:
-        raise InvalidVersion(text) from None
+    except (PackagingInvalidVersion, ValueError):
+        # ValueError: a number past int()'s digit limit ("3." followed by 100,000 ones).
+        raise InvalidVersion(text[:40]) from None
 
 
 def django_series(version: str) -> str:
@@ -816,6 +817,22 @@ def heroku_builds_python(version: str, on: date) -> HerokuPythonWindow | Unknown
     if isinstance(release, Unknown):
         return release
     return release.heroku_window(on)
+
+
+def python_could_be_released(version: str, on: date) -> bool:
+    """
+    Whether a Python series after the table could be out by ``on``: Python ships one feature
+    release a year, in October (PEP 602), so on 2026-12-01, with 3.14 (October 2025) the
+    newest in the data, 3.15 could be and 3.16 or 3.99 cannot. Such a series is unknown to
+    this deploytools; one that cannot exist yet is no Python at all.
+    """
+    parts = parse_version(version)
+    releases = data().python_releases
+    newest = max(releases, key=lambda r: _series_key(r.series))
+    major, minor = _series_key(newest.series)[:2]
+    octobers = on.year - newest.released.year - (1 if on < date(on.year, 10, 1) else 0)
+    wanted = (parts[0], parts[1] if len(parts) > 1 else 0)
+    return wanted <= (major, minor + max(octobers, 0))
 
 
 def latest_python_patch(version: str, builder: Literal["classic", "cnb"] = "classic") -> str | None:

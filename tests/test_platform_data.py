@@ -663,3 +663,16 @@ def test_slug_limit_and_generations() -> None:
     assert pd.generation(None) == pd.generation("bamboo") == cedar
     assert {size.architecture for size in pd.dyno_sizes("fir")} == {fir.architecture}
     assert {size.architecture for size in pd.dyno_sizes("common")} == {cedar.architecture}
+
+
+def test_a_python_after_the_table_could_be_out_one_october_at_a_time() -> None:
+    # PEP 602: one feature release a year, in October. 3.14 came out on 2025-10-07.
+    assert pd.python_could_be_released("3.15", date(2026, 12, 1))
+    assert not pd.python_could_be_released("3.15", date(2026, 9, 30))
+    assert not pd.python_could_be_released("3.16", date(2026, 12, 1))
+    assert pd.python_could_be_released("3.16", date(2027, 10, 1))
+    assert not pd.python_could_be_released("3.99", date(2026, 12, 1))
+    assert not pd.python_could_be_released("4.0", date(2026, 12, 1))
+    assert pd.python_could_be_released("3.12", date(2026, 12, 1))
+    with pytest.raises(pd.InvalidVersion):
+        pd.parse_version("3." + "1" * 100_000)

@@ -148,3 +148,16 @@ def test_w207_runtime_txt_and_local_mismatch(tmp_path: Path) -> None:
 def test_w207_passes(tmp_path: Path) -> None:
     make_project(tmp_path)
     assert ids(check_tree(tmp_path, "python_version_current")) == []
+
+
+@pytest.mark.parametrize(
+    ("version", "day"), [("3.16", date(2026, 12, 1)), ("3.15", date(2026, 6, 1))]
+)
+def test_a_python_that_cannot_be_out_yet_is_e206(tmp_path: Path, version: str, day: date) -> None:
+    make_project(tmp_path, **{".python-version": f"{version}\n"})
+    result = check_tree(tmp_path, "python_version_file", today=day)
+    assert ids(result) == ["deploytools.E206"]
+    assert result.messages[0].msg == (
+        f".python-version declares Python {version}, which is not released yet (Python ships "
+        "one feature release a year)."
+    )

@@ -70,11 +70,17 @@ def _judge_version(
 ) -> CheckMessage | None:
     """E206 when Heroku does not build the declared version on ``on``; else its evidence."""
     assert parsed.version is not None
-    window = platform_data.heroku_builds_python(parsed.version, on)
-    if isinstance(window, platform_data.Unknown) and window.newer:
+    try:
+        window: platform_data.HerokuPythonWindow | platform_data.Unknown | None = (
+            platform_data.heroku_builds_python(parsed.version, on)
+        )
+        released = platform_data.python_could_be_released(parsed.version, on)
+    except platform_data.InvalidVersion:
+        window, released = None, False
+    if isinstance(window, platform_data.Unknown) and window.newer and released:
         context.evidence(f"{where}: {parsed.version} ({window.message()})")
         return None
-    if not isinstance(window, platform_data.Unknown) and window.builds:
+    if isinstance(window, platform_data.HerokuPythonWindow) and window.builds:
         text = f"{where}: {parsed.version}"
         if window.status in ("deprecated", "grace"):
             text += _(" (deprecated on Heroku: built until %(day)s)") % {
@@ -82,16 +88,18 @@ def _judge_version(
             }
         context.evidence(text)
         return None
-    if not isinstance(window, platform_data.Unknown) and window.status == "removed":
+    if isinstance(window, platform_data.HerokuPythonWindow) and window.status == "removed":
         reason = _("which Heroku's Python buildpack stopped building on %(day)s") % {
             "day": window.removed.isoformat()
         }
+    elif isinstance(window, platform_data.Unknown) and window.newer:
+        reason = _("which is not released yet (Python ships one feature release a year)")
     else:
         reason = _("which Heroku does not build")
     supported = [r.series for r in platform_data.python_releases() if r.heroku_window(on).builds]
     return checks.Error(
         _("%(file)s declares Python %(version)s, %(reason)s.")
-        % {"file": where, "version": parsed.version, "reason": reason},
+        % {"file": where, "version": parsed.version[:40], "reason": reason},
         hint=_("Use one of %(supported)s: echo %(target)s > .python-version")
         % {"supported": ", ".join(supported), "target": _target(on)},
         obj=f"{where}:{parsed.line}",

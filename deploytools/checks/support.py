@@ -218,8 +218,19 @@ def check_python_support(context: Context) -> Messages:
     """E503/W504: the declared Python against its end of life and Heroku's build window."""
     on = context.today
     version, where = declared_python(context)
-    window = platform_data.heroku_builds_python(version, on)
+    try:
+        window = platform_data.heroku_builds_python(version, on)
+        released = platform_data.python_could_be_released(version, on)
+    except platform_data.InvalidVersion:
+        raise Skipped(
+            _("%(file)s holds no Python version (see deploytools.E206)") % {"file": where}
+        ) from None
     if isinstance(window, platform_data.Unknown) and window.newer:
+        if not released:
+            raise Skipped(
+                _("Python %(version)s is not released yet (see deploytools.E206)")
+                % {"version": version[:40]}
+            )
         raise Skipped(window.message())
     upgrade = _python_upgrade(on, where)
     values: dict[str, object] = {"version": version, "where": where}
