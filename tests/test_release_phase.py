@@ -823,3 +823,43 @@ def test_a_server_that_never_answers_is_e601_within_the_budget(release: Release)
     assert elapsed < budget + 15
     assert PASSWORD not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_postgresql_older_than_this_django_supports_is_refused_first(release: Release) -> None:
+    # The real server's server_version_num is read; the data's minimum for the running Django
+    # (6.1: 15, the release notes) is raised past it, as a server too old would be.
+    number = int(release.sql("SHOW server_version_num"))
+    shown = f"{number // 10000}.{number % 10000}"
+    passed = release.run("--format", "json")
+    assert passed.exit_code == 0, passed.stderr
+    line = _check(passed, "release_database_version")
+    assert line["status"] == "passed" and line["detail"].startswith(f"PostgreSQL {shown}; Django ")
+    minimum = str(number // 10000 + 1)
+    release.sql("DELETE FROM django_migrations WHERE app = 'shop'")
+    release.sql("DROP TABLE IF EXISTS shop_item")
+    refused = release.run(RELEASE_POSTGRES_MINIMUM=minimum)
+    assert refused.exit_code == 1
+    found = [line for line in refused.stdout.splitlines() if "deploytools.E608" in line]
+    assert len(found) == 1
+    assert f"runs {shown}, older than Django " in found[0]
+    assert f"supports ({minimum} or later)" in found[0]
+    assert f"Release failed: PostgreSQL {shown} is older than Django " in refused.stdout
+    assert f"heroku pg:upgrade:run DATABASE_URL --version {minimum}" in refused.stdout
+    assert f"step=database_version version=v42 server={shown} required={minimum}" in (
+        refused.stdout
+    )
+    # Refused before any lock or migration: nothing of the shop app was applied again.
+    assert "step=migrate" not in refused.stdout and "step=lock" not in refused.stdout
+    assert release.applied() == []
+
+
+def test_a_database_django_refuses_is_not_retried() -> None:
+    from django.db import NotSupportedError
+
+    from deploytools.release_phase.database import permanent_database_error
+
+    # Django's own check_database_version_supported() raises this at connection setup:
+    # retrying for the whole wait budget cannot fix it.
+    assert permanent_database_error(NotSupportedError("PostgreSQL 15 or later is required")) == (
+        "version"
+    )

@@ -25,6 +25,7 @@ DEPLOYTOOLS = {
         "RELEASE_DEPLOYTOOLS",
         "SHOP_SLEEP",
         "RELEASE_DB_CACHE",
+        "RELEASE_POSTGRES_MINIMUM",
     ],
     **json.loads(os.environ.get("RELEASE_DEPLOYTOOLS", "{}")),
 }
@@ -37,3 +38,26 @@ if os.environ.get("RELEASE_DB_CACHE"):
             "LOCATION": "shop_cache",
         }
     }
+
+if os.environ.get("RELEASE_POSTGRES_MINIMUM"):
+    # The test server is as new as this Django needs: to see heroku_release refuse an older
+    # one, the data's minimum for the running Django is raised instead. The server's version
+    # is still read from the real server.
+    import dataclasses
+
+    import django
+
+    from deploytools import platform_data
+
+    _data = platform_data.data()
+    _series = platform_data.django_series(django.get_version())
+    _raised = dataclasses.replace(
+        _data,
+        django_releases=tuple(
+            dataclasses.replace(r, postgresql_min=int(os.environ["RELEASE_POSTGRES_MINIMUM"]))
+            if r.series == _series
+            else r
+            for r in _data.django_releases
+        ),
+    )
+    platform_data.data = lambda: _raised  # type: ignore[assignment]

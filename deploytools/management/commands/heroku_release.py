@@ -6,6 +6,7 @@ import sys
 from argparse import ArgumentParser
 from typing import Any, NoReturn, cast
 
+from django.core.management.base import CommandParser
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,17 +17,28 @@ from deploytools.command import DeploytoolsCommand
 from deploytools.release_phase.steps import ReleaseOutcome
 from deploytools.report import Report
 
+HELP = gettext_lazy(
+    "Heroku's release phase: check, wait for the database, check its PostgreSQL version, lock, "
+    "migrate safely, and record the release. Heroku runs it after %(triggers)s, and stops it "
+    "after %(minutes)d minutes (not extendable). In text mode the logfmt progress lines go to "
+    "stdout; with --format json they go to stderr, so stdout holds the JSON document only."
+)
+
 
 class Command(DeploytoolsCommand):
-    help = cast(
-        str,
-        gettext_lazy(
-            "Heroku's release phase: check, wait for the database, lock, migrate safely, and "
-            "record the release. In text mode the logfmt progress lines go to stdout; with "
-            "--format json they go to stderr, so stdout holds the JSON document only."
-        ),
-    )
+    help = cast(str, HELP)
     command_name = "heroku_release"
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # What triggers the phase and its time limit are platform data (release-phase page).
+        from deploytools import platform_data
+
+        phase = platform_data.release_phase()
+        self.help = str(HELP) % {
+            "triggers": "; ".join(phase.triggers),
+            "minutes": phase.timeout_seconds // 60,
+        }
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
