@@ -114,6 +114,12 @@ class PackageReport:
     newest: str | None  # newest release overall installable on the Python
     advisories: tuple[Advisory, ...]
     pinned_yanked: bool
+    # The project's name as its authors spell it ("Django"), for messages; None if not given.
+    display_name: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.pin.name
 
     @property
     def behind_series(self) -> bool:
@@ -663,12 +669,14 @@ def _result(pin: Pin, base: str, answers: Mapping[str, Any], python_version: str
     except (ValueError, TypeError, platform_data.InvalidVersion) as exc:
         return Unavailable(pin, Reason.BAD_RESPONSE, str(exc), p_url)
     info = answers[r_url].get("info") or {}
+    name = info.get("name")
     return PackageReport(
         pin=pin,
         newest_in_series=newest_series,
         newest=newest,
         advisories=found,
         pinned_yanked=bool(info.get("yanked")),
+        display_name=name if isinstance(name, str) and name else None,
     )
 
 

@@ -863,3 +863,19 @@ def test_a_database_django_refuses_is_not_retried() -> None:
     assert permanent_database_error(NotSupportedError("PostgreSQL 15 or later is required")) == (
         "version"
     )
+
+
+def test_old_platform_data_is_one_info_line_of_the_release(release: Release) -> None:
+    fresh = release.run("--format", "json")
+    assert fresh.exit_code == 0, fresh.stderr
+    assert _check(fresh, "platform_data_age")["status"] == "passed"
+    old = release.run(RELEASE_DATA_READ="2026-01-01")
+    assert old.exit_code == 0, old.stdout + old.stderr
+    lines = [line for line in old.stdout.splitlines() if "deploytools.I004" in line]
+    assert len(lines) == 1
+    assert (
+        "deploytools' platform data (Django, Python, Heroku stacks, plans and dyno sizes) "
+        in (lines[0])
+    )
+    assert "was read on 2026-01-01" in lines[0]
+    assert "pip install -U deploytools" in old.stdout

@@ -1,6 +1,7 @@
 """
-E001–W003: deploytools itself, its DEPLOYTOOLS setting (E002, a crashed check, is the
-runner's), and whether the release phase's waits fit Heroku's limit for it.
+E001–I004: deploytools itself: its DEPLOYTOOLS setting (E002, a crashed check, is the
+runner's), whether the release phase's waits fit Heroku's limit for it, and how old its
+platform data is.
 """
 
 from __future__ import annotations
@@ -85,5 +86,43 @@ def check_release_time_budget(context: Context) -> Messages:
             % values,
             obj="settings.DEPLOYTOOLS",
             id="deploytools.W003",
+        )
+    ]
+
+
+# Heroku, Django and Python change within months: older data gives stale advice confidently.
+DATA_AGE_DAYS = 180
+
+
+@check(
+    name="platform_data_age",
+    title=gettext_lazy("deploytools' platform data is recent"),
+    ids={"I004": gettext_lazy("the platform data is older than 180 days: upgrade deploytools")},
+    tags=["preflight", "release", "heroku"],
+)
+def check_platform_data_age(context: Context) -> Messages:
+    """I004: the support dates, stacks, plans and sizes were read less than 180 days ago."""
+    from deploytools import platform_data
+
+    read = platform_data.as_of()
+    age = (context.today - read).days
+    values = {"read": read.isoformat(), "days": age}
+    context.evidence(_("read %(read)s (%(days)d days ago)") % values)
+    if age <= DATA_AGE_DAYS:
+        return []
+    return [
+        checks.Info(
+            _(
+                "deploytools' platform data (Django, Python, Heroku stacks, plans and dyno "
+                "sizes) was read on %(read)s, %(days)d days ago: newer releases and Heroku "
+                "changes are unknown to it."
+            )
+            % values,
+            hint=_(
+                "Upgrade deploytools: pip install -U deploytools (a maintainer refreshes the "
+                "data with: python scripts/refresh_platform_data.py --write)"
+            ),
+            obj="deploytools",
+            id="deploytools.I004",
         )
     ]

@@ -55,6 +55,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "deploytools.checks.runs": ("preflight",),
     "deploytools.checks.build": ("preflight",),
     "deploytools.checks.support": ("preflight", "heroku"),
+    "deploytools.checks.updates": ("preflight",),
     "deploytools.checks.release_phase": ("release",),
     "deploytools.checks.heroku_platform": ("heroku",),
     "deploytools.checks.heroku_operations": ("heroku",),
