@@ -112,8 +112,8 @@ OPTIONS: dict[str, Option] = {
     "SLUG_SIZE_WARNING_MB": Option(
         None,
         (int, type(None)),
-        "Estimated slug size (MB) that triggers W214; None: 80% of Heroku's limit (platform "
-        "data: 1 GB compressed since 2026-03).",
+        "Estimated slug size (MB) that triggers W214; None: 80% of Heroku's compressed slug "
+        "size limit (platform data).",
     ),
     "UNSAFE_MIGRATIONS": Option(
         "fail",

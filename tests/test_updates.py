@@ -280,3 +280,11 @@ def test_each_command_says_once_that_its_data_is_old(
     assert len(found) == 1 and "was read on 2026-01-01" in found[0]["msg"]
     text = run_command(*args)
     assert len([line for line in text.stdout.splitlines() if "deploytools.I004" in line]) == 1
+
+
+def test_check_deploy_asks_no_index(pypi: FakePyPI) -> None:
+    # Only preflight asks the index: a `manage.py check --deploy` (a dyno, CI) stays offline.
+    from deploytools.checks.registry import django_check
+
+    assert django_check("deploytools.checks.updates")() == []
+    assert pypi.requests == []

@@ -4,7 +4,8 @@ index, the pinned Python against the patch Heroku's buildpack builds.
 
 W505 and E506 read one concurrent wave of the index's JSON API per run
 (:func:`deploytools.facts.package_updates.index_report`, ``DEPLOYTOOLS_PYPI_URL``); when the
-index is offline, refuses or is slow they are skipped with the reason. A hint names only a
+index is offline, refuses or is slow they are skipped with the reason. They run in preflight
+only: a plain ``manage.py check --deploy`` (on a dyno, in CI) makes no request. A hint names only a
 version the index lists as installable on the build's Python. W507 needs no network: the
 buildpack's newest patch of each series is platform data.
 """
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from deploytools import package_index, platform_data
 from deploytools.checks.registry import Messages, check
-from deploytools.context import Context, Skipped
+from deploytools.context import Context, PreflightContext, Skipped
 
 TAGS = ["preflight"]
 # How each package manager pins one package to one version (their documented forms).
@@ -35,7 +36,9 @@ def _pin_hint(manager: str, name: str, version: str, where: str) -> str:
     return command % {"name": name, "version": version, "where": where.split(":")[0]}
 
 
-def _not_checked(context: Context, report: package_index.IndexReport) -> None:
+def _evidence(context: Context, report: package_index.IndexReport, text: str, count: int) -> None:
+    """What was asked of which index, what it found, and the pins it could not answer for."""
+    context.evidence(text % {"n": len(report.results), "url": report.base_url, "count": count})
     missing = report.unavailable
     if missing:
         context.evidence(
@@ -72,7 +75,7 @@ def _behind(found: package_index.PackageReport, manager: str, where: str) -> Che
     ids={"W505": gettext_lazy("a pinned package behind the newest patch release of its series")},
     tags=TAGS,
 )
-def check_package_patch_releases(context: Context) -> Messages:
+def check_package_patch_releases(context: PreflightContext) -> Messages:
     """W505: a pin older than the newest release of its series (6.1.3 while 6.1.5 is out)."""
     from deploytools.facts.package_updates import index_report
 
@@ -84,11 +87,7 @@ def check_package_patch_releases(context: Context) -> Messages:
         # A vulnerable pin is E506's: one finding, with the version that fixes it.
         if found.behind_series and not found.vulnerable
     ]
-    context.evidence(
-        _("%(n)d pins asked of %(url)s, %(behind)d behind")
-        % {"n": len(report.results), "url": report.base_url, "behind": len(messages)}
-    )
-    _not_checked(context, report)
+    _evidence(context, report, _("%(n)d pins asked of %(url)s, %(count)d behind"), len(messages))
     return messages
 
 
@@ -134,18 +133,15 @@ def _vulnerable(found: package_index.PackageReport, manager: str, where: str) ->
     ids={"E506": gettext_lazy("a pinned package with known vulnerabilities (advisory IDs, fix)")},
     tags=TAGS,
 )
-def check_package_vulnerabilities(context: Context) -> Messages:
+def check_package_vulnerabilities(context: PreflightContext) -> Messages:
     """E506: the index lists advisories for a pinned version (its ``vulnerabilities``)."""
     from deploytools.facts.package_updates import index_report
 
     findings = index_report(context)
     report = findings.report
     vulnerable = [found for found in report.reports if found.vulnerable]
-    context.evidence(
-        _("%(n)d pins asked of %(url)s, %(bad)d with advisories")
-        % {"n": len(report.results), "url": report.base_url, "bad": len(vulnerable)}
-    )
-    _not_checked(context, report)
+    text = _("%(n)d pins asked of %(url)s, %(count)d with advisories")
+    _evidence(context, report, text, len(vulnerable))
     return [
         _vulnerable(found, findings.manager, findings.sources[found.pin.name])
         for found in vulnerable
