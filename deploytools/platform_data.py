@@ -441,7 +441,7 @@ class Generation:
     private_space_only: bool
     # Features this generation lacks ("custom-error-pages", "log-drains", "slugs").
     unavailable: tuple[str, ...]
-    telemetry_command: str | None  # with APP and ENDPOINT where they go
+    telemetry_command: str | None  # with APP, ENDPOINT and SIGNALS where they go
 
     def offers(self, feature: str) -> bool:
         return feature not in self.unavailable

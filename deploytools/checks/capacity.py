@@ -174,9 +174,14 @@ def connection_limit(context: ProductionContext) -> tuple[int, str]:
         }
     # No level in the add-on's config: only what no level allows is certain; the evidence
     # names the smallest level that fits (see :func:`_smallest_level`).
+    why = (
+        _("level %(level)s unknown to this deploytools") % {"level": level}
+        if level
+        else _("level unknown (the add-on's config names none)")
+    )
     return max(plan.connection_limit_by_level.values()), _(
-        "%(plan)s, level unknown (the add-on's config names none), Heroku's limits read %(read)s"
-    ) % {"plan": plan_name, "read": read}
+        "%(plan)s, %(why)s, Heroku's limits read %(read)s"
+    ) % {"plan": plan_name, "why": why, "read": read}
 
 
 def _smallest_level(context: ProductionContext, needed: int) -> str:
@@ -185,7 +190,8 @@ def _smallest_level(context: ProductionContext, needed: int) -> str:
     plan = platform_data.postgres_plan(plan_name)
     if not isinstance(plan, platform_data.PostgresPlan) or not plan.advanced:
         return ""
-    if context.snapshot.addon_configs.get(str(addon.get("id")), {}).get("level"):
+    level = context.snapshot.addon_configs.get(str(addon.get("id")), {}).get("level")
+    if level and plan.connection_limit_for(level) is not None:
         return ""
     fitting = sorted(
         (limit, name) for name, limit in plan.connection_limit_by_level.items() if limit >= needed

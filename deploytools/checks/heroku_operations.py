@@ -93,8 +93,8 @@ def _generation(snapshot: Snapshot) -> platform_data.Generation:
 
 
 def _telemetry(generation: platform_data.Generation, app: str, signals: str) -> str:
-    command = (generation.telemetry_command or "").replace("APP", app)
-    return f"`{command.replace('--signals logs', f'--signals {signals}')}`"
+    command = generation.telemetry_command or ""
+    return f"`{command.replace('APP', app).replace('SIGNALS', signals)}`"
 
 
 def _drain_text(drain: JSON) -> str:

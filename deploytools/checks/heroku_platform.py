@@ -50,12 +50,6 @@ def _size_facts(size: str) -> platform_data.DynoSize | None:
     return None if isinstance(found, platform_data.Unknown) else found
 
 
-def is_hobby_size(size: str) -> bool:
-    """Eco and Basic (and the retired free/hobby): no scaling out; Eco sleeps (platform data)."""
-    facts = _size_facts(size)
-    return facts is not None and not facts.professional
-
-
 def smallest_professional_size(snapshot: Snapshot) -> str:
     """The smallest size the app can scale out on: Common Runtime, its space's, or Fir's."""
     return platform_data.dyno_sizes(dyno_runtime(snapshot), professional_only=True)[0].name

@@ -124,8 +124,14 @@ def _django_upgrade(on: date, context: Context) -> str:
 def check_django_support(context: Context) -> Messages:
     """E501/W502: the build's Django is past, or within 90 days of, its security support end."""
     on = context.today
-    version, _where = django_version(context)
-    release = platform_data.django_release(version)
+    version, where = django_version(context)
+    try:
+        release = platform_data.django_release(version)
+    except platform_data.InvalidVersion:
+        raise Skipped(
+            _("%(where)s: %(version)r is not a Django version")
+            % {"where": where, "version": version}
+        ) from None
     if isinstance(release, platform_data.Unknown) and release.newer:
         raise Skipped(release.message())
     upgrade = _django_upgrade(on, context)

@@ -330,10 +330,6 @@ def release_artifact(release: JSON) -> tuple[str, str] | None:
     return ("slug", str(slug_id)) if slug_id else None
 
 
-def is_in_space(snapshot: Snapshot) -> bool:
-    return isinstance(snapshot.app.get("space"), dict) and bool(snapshot.app["space"].get("id"))
-
-
 def dyno_runtime(snapshot: Snapshot) -> platform_data.Runtime:
     """Where the app's dynos run, which decides the sizes it can use (platform data, dynos)."""
     if is_fir(snapshot):
