@@ -3,7 +3,10 @@ A fake Heroku Platform API: a real HTTP server on 127.0.0.1 serving app states f
 
 Every successful response body is validated against Heroku's published schema
 (tests/fixtures/heroku/platform-api-schema.json, the ``targetSchema`` of the matching GET link),
-so the fake cannot drift from the real API's shapes. Faults (401, 429, 5xx, slow, malformed
+so the fake cannot drift from the real API's shapes. Besides an app's own endpoints it serves
+what they point at: slugs and OCI images (``slugs``, ``oci-images``), one app feature
+(``features/{name}``), an add-on's config (``addon-config``, ``/addons/{id}/config``) and a
+space's telemetry drains (``space-telemetry-drains``). Faults (401, 429, 5xx, slow, malformed
 JSON, 206 pagination) are switched on per endpoint by tests.
 """
 
