@@ -69,3 +69,4 @@ bench: setup
 	$(PY) bench/release_noop.py
 	$(PY) bench/release_pending.py
 	$(PY) bench/production_check_latency.py
+	$(PY) bench/package_index_latency.py

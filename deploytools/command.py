@@ -105,6 +105,10 @@ class DeploytoolsCommand(BaseCommand):
             ),
         )
 
+    def help_text(self) -> str:
+        """The command's --help description, in the active language."""
+        return str(self.help)
+
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # ``help`` is lazy (translated); argparse's description formatting needs a real str,
         # resolved now in the language the command will speak.
@@ -113,7 +117,7 @@ class DeploytoolsCommand(BaseCommand):
         language = _language_requested(sys.argv[2:]) or conf.language
         if language and not language_problem(language):
             translation.activate(language)
-        self.help = str(self.help)
+        self.help = self.help_text()
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parse_args = parser.parse_args
         argv: list[str] = []

@@ -95,6 +95,13 @@ OPTIONS: dict[str, Option] = {
         (str, type(None)),
         "Heroku app name; else HEROKU_APP_NAME, else the heroku git remote.",
     ),
+    "HEROKU_GENERATION": Option(
+        "cedar",
+        (str,),
+        "The app's Heroku generation when preflight cannot ask the API (--config-vars): "
+        "cedar (classic buildpacks) or fir (Cloud Native Buildpacks).",
+        choices=("cedar", "fir"),
+    ),
     "TEST_COMMAND": Option(
         "python manage.py test",
         (str, list),
@@ -112,7 +119,10 @@ OPTIONS: dict[str, Option] = {
         "requirements.txt", (str,), "Production requirements, relative to the project root."
     ),
     "SLUG_SIZE_WARNING_MB": Option(
-        400, (int,), "Estimated slug size (MB) that triggers W214; Heroku's limit is 500."
+        None,
+        (int, type(None)),
+        "Estimated slug size (MB) that triggers W214; None: 80% of Heroku's compressed slug "
+        "size limit (platform data).",
     ),
     "UNSAFE_MIGRATIONS": Option(
         "fail",
@@ -250,6 +260,10 @@ class Conf:
         return None if (v := self.get("HEROKU_APP")) is None else str(v)
 
     @property
+    def heroku_generation(self) -> str:
+        return str(self.get("HEROKU_GENERATION"))
+
+    @property
     def test_command(self) -> str | list[str]:
         return v if isinstance(v := self.get("TEST_COMMAND"), str) else list(v)
 
@@ -262,8 +276,8 @@ class Conf:
         return str(self.get("REQUIREMENTS_FILE"))
 
     @property
-    def slug_size_warning_mb(self) -> int:
-        return int(self.get("SLUG_SIZE_WARNING_MB"))
+    def slug_size_warning_mb(self) -> int | None:
+        return None if (v := self.get("SLUG_SIZE_WARNING_MB")) is None else int(v)
 
     @property
     def unsafe_migrations(self) -> str:

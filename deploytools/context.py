@@ -132,6 +132,8 @@ class PreflightContext(Context):
     config_source: str = ""
     # The simulated dyno evaluating the production settings meanwhile (None: not started).
     dyno: DynoRun | None = None
+    # The app's generation as the Heroku API gave it (--app); None: DEPLOYTOOLS says.
+    generation: str | None = None
 
 
 @dataclass(frozen=True)

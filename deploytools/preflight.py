@@ -34,6 +34,8 @@ class ProductionConfig:
 
     config_vars: dict[str, str]
     source: str
+    # The app's generation when the Heroku API gave it (--app); None: DEPLOYTOOLS says.
+    generation: str | None = None
 
 
 @dataclass
@@ -59,7 +61,7 @@ def load_config(config_file: str | None, app: str | None) -> ProductionConfig:
             raise CouldNotCheck(str(exc)) from None
     if app:
         try:
-            found = configvars.fetch_app_config_vars(app)
+            found, generation = configvars.fetch_app_config_vars(app)
         except CouldNotCheck:
             raise
         except Exception as exc:  # noqa: BLE001 - API failures are "could not check", exit 2
@@ -70,7 +72,7 @@ def load_config(config_file: str | None, app: str | None) -> ProductionConfig:
                 _("cannot read the config vars of %(app)s: %(reason)s")
                 % {"app": app, "reason": reason}
             ) from None
-        return ProductionConfig(found, _("Heroku app %(app)s") % {"app": app})
+        return ProductionConfig(found, _("Heroku app %(app)s") % {"app": app}, generation)
     return ProductionConfig({}, _("none (pass --config-vars FILE or --app NAME)"))
 
 
@@ -86,6 +88,7 @@ def context_for(
         collectstatic=bool(options.get("collectstatic")) or push,
         push=push,
         config_source=config.source,
+        generation=config.generation,
     )
 
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +13,7 @@ import pytest
 from django.utils import translation
 
 from deploytools.checks.run import ASSERT_DECLARED_IDS
+from deploytools.package_index import BASE_URL_ENV, CACHE_DIR_ENV
 from tests import postgres
 
 if TYPE_CHECKING:
@@ -20,6 +24,14 @@ if TYPE_CHECKING:
 # Every check run by the suite (in this process or a simulated dyno) may emit only the IDs its
 # declaration names.
 os.environ[ASSERT_DECLARED_IDS] = "1"
+# Nothing in the suite reaches beyond loopback: the package-index checks (W505, E506) of every
+# preflight here, child processes included, ask 127.0.0.1:9, where nothing listens, and are
+# skipped at once ("refused"); tests of them point DEPLOYTOOLS_PYPI_URL at tests/fakepypi.py.
+os.environ[BASE_URL_ENV] = "http://127.0.0.1:9"
+# And they cache nothing in the user's cache directory.
+_CACHE = tempfile.mkdtemp(prefix="deploytools-test-cache-")
+os.environ[CACHE_DIR_ENV] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,10 @@ A fake Heroku Platform API: a real HTTP server on 127.0.0.1 serving app states f
 
 Every successful response body is validated against Heroku's published schema
 (tests/fixtures/heroku/platform-api-schema.json, the ``targetSchema`` of the matching GET link),
-so the fake cannot drift from the real API's shapes. Faults (401, 429, 5xx, slow, malformed
+so the fake cannot drift from the real API's shapes. Besides an app's own endpoints it serves
+what they point at: slugs and OCI images (``slugs``, ``oci-images``), one app feature
+(``features/{name}``), an add-on's config (``addon-config``, ``/addons/{id}/config``) and a
+space's telemetry drains (``space-telemetry-drains``). Faults (401, 429, 5xx, slow, malformed
 JSON, 206 pagination) are switched on per endpoint by tests.
 """
 
@@ -141,6 +144,24 @@ class FakeHeroku:
         """The fixture JSON for ``path``, or None (404)."""
         if path == "/dyno-sizes":
             return self.dyno_sizes
+        # An add-on's config (GET /addons/{id}/config) and a space's telemetry drains (GET
+        # /spaces/{id}/telemetry-drains) belong to the app state that has that add-on or space.
+        addon = re.match(r"^/addons/([^/]+)/config$", path)
+        if addon:
+            found = [
+                s["addon-config"][addon[1]]
+                for s in self.apps.values()
+                if addon[1] in s.get("addon-config", {})
+            ]
+            return found[0] if found else None
+        space = re.match(r"^/spaces/([^/]+)/telemetry-drains$", path)
+        if space:
+            found = [
+                s.get("space-telemetry-drains", [])
+                for s in self.apps.values()
+                if (s["app"].get("space") or {}).get("id") == space[1]
+            ]
+            return found[0] if found else None
         match = re.match(r"^/apps/([^/]+)(?:/(.*))?$", path)
         if not match:
             return None
@@ -152,8 +173,14 @@ class FakeHeroku:
             return state["app"]
         if rest.startswith("slugs/"):
             return state["slugs"].get(rest.removeprefix("slugs/"))
+        if rest.startswith("oci-images/"):
+            return state.get("oci-images", {}).get(rest.removeprefix("oci-images/"))
         if rest == "features":
             return state["features"]
+        if rest.startswith("features/"):
+            # GET /apps/{app}/features/{name or id}, as `heroku labs:enable` reads one first.
+            wanted = rest.removeprefix("features/")
+            return next((f for f in state["features"] if wanted in (f["name"], f["id"])), None)
         return state.get(rest)
 
 

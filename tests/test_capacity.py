@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from deploytools import platform_data
 from deploytools.checks.capacity import worker_memory
 from deploytools.checks.registry import CATALOGUE
 from deploytools.checks.run import RunResult, run_checks
@@ -96,28 +97,10 @@ def only(result: RunResult) -> tuple[str, list[str], str]:
     return check.status, [str(m.id) for m in check.messages], check.detail
 
 
-# --- tables ---------------------------------------------------------------------------------
+# --- platform data ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("plan", "limit"),
-    [
-        ("heroku-postgresql:essential-0", 20),
-        ("heroku-postgresql:essential-2", 40),
-        ("heroku-postgresql:standard-0", 120),
-        ("heroku-postgresql:premium-2", 400),
-        ("heroku-postgresql:private-4", 500),
-        ("heroku-postgresql:shield-7-ram", 500),
-        ("heroku-postgresql:hobby-dev", 20),
-        ("heroku-postgresql:mini", 20),
-        ("heroku-postgresql:galactic-9", None),
-    ],
-)
-def test_postgres_connection_limits(plan: str, limit: int | None) -> None:
-    assert sizing.postgres_connection_limit(plan) == limit
-
-
-def test_dyno_memory_prefers_the_api_then_the_table_then_the_fir_name() -> None:
+def test_dyno_memory_prefers_the_api_then_the_platform_data() -> None:
     api = [{"name": "Standard-2X", "memory": 2.0}]
     assert sizing.dyno_memory_mb("standard-2x", api) == 2048
     assert sizing.dyno_memory_mb("Standard-2X") == 1024
@@ -125,6 +108,8 @@ def test_dyno_memory_prefers_the_api_then_the_table_then_the_fir_name() -> None:
     assert sizing.dyno_memory_mb("shield-l-ram") == 30 * 1024
     assert sizing.dyno_memory_mb("dyno-1c-0.5gb") == 512
     assert sizing.dyno_memory_mb("dyno-2c-4gb") == 4096
+    # Not a published Fir size (heroku/cli ps:type): its name is no evidence of its memory.
+    assert sizing.dyno_memory_mb("dyno-1c-1gb") is None
     assert sizing.dyno_memory_mb("mystery") is None
     assert sizing.default_web_concurrency("Performance-M") == 5
     assert sizing.default_web_concurrency("dyno-1c-0.5gb") is None
@@ -165,7 +150,7 @@ def test_e801_passes_within_the_plan_and_shows_the_arithmetic() -> None:
     assert "web 2 × 3 workers × 5 threads = 30" in detail
     assert "worker 1 × 4 = 4" in detail
     assert "3 release phase and one-off" in detail
-    assert "= 37 of 120 (heroku-postgresql:standard-0" in detail
+    assert "= 37 of 120 (heroku-postgresql:standard-0, Heroku's limits read 2026-12-01)" in detail
 
 
 def test_e801_fails_over_the_essential_limit() -> None:
@@ -215,6 +200,54 @@ def test_e801_skips_without_postgres_or_with_an_unknown_plan() -> None:
         "connection limit of heroku-postgresql:galactic-9 unknown",
     )
     assert only(run(context(None), "database_connections"))[0] == "skipped"
+
+
+@pytest.mark.parametrize(
+    ("plan", "limit"),
+    [
+        ("essential-2", 40),
+        ("premium-2", 400),
+        ("private-l-9", 500),
+        ("hobby-dev", 20),  # legacy plans stay known
+        ("mini", 20),
+    ],
+)
+def test_e801_uses_each_plan_s_limit(plan: str, limit: int) -> None:
+    detail = only(run(context(snapshot(plan=plan)), "database_connections"))[2]
+    assert f"= 33 of {limit} (heroku-postgresql:{plan}," in detail
+
+
+def advanced(level: str | None, web_quantity: int = 2) -> Snapshot:
+    snap = snapshot(plan="advanced", web_quantity=web_quantity)
+    snap.addons[0]["id"] = "00000000-0000-0000-0000-0000000000a1"
+    snap.addon_configs = {} if level is None else {snap.addons[0]["id"]: {"level": level}}
+    return snap
+
+
+def test_e801_postgres_advanced_uses_its_level_s_limit() -> None:
+    # postgres-advanced-connection-limits: 4G-Performance 380 per instance, 8G 800, ...
+    # 30 web dynos × 3 workers × 5 threads = 450, + 3 = 453: over 380, within 800.
+    result = run(context(advanced("4G-Performance", web_quantity=30)), "database_connections")
+    assert only(result)[1] == ["deploytools.E801"]
+    assert "allows 380" in result.messages[0].msg
+    assert "(heroku-postgresql:advanced at level 4G-Performance, Heroku's limits read" in (
+        result.checks[0].detail
+    )
+    passed = run(context(advanced("8G-Performance", web_quantity=30)), "database_connections")
+    assert only(passed)[:2] == ("passed", [])
+
+
+def test_e801_postgres_advanced_without_a_known_level_is_judged_not_skipped() -> None:
+    status, found, detail = only(
+        run(context(advanced(None, web_quantity=30)), "database_connections")
+    )
+    assert (status, found) == ("passed", [])
+    assert detail.endswith(
+        "; it needs level 8G-Performance (800 connections) or larger: heroku data:pg:info"
+    )
+    # More than any level allows is certain, level or not.
+    result = run(context(advanced(None, web_quantity=400)), "database_connections")
+    assert only(result)[1] == ["deploytools.E801"]
 
 
 def test_broken_gunicorn_config_is_one_line_not_a_traceback(tmp_path: Path) -> None:
@@ -300,6 +333,28 @@ def test_i803_recommends_a_size_that_fits(measured: MemoryMeasurement) -> None:
 def test_i803_keeps_a_size_that_fits(measured: MemoryMeasurement) -> None:
     detail = only(run(seeded(snapshot(web_quantity=3), measured), "web_sizing"))[2]
     assert detail.startswith("web: 3 × standard-2x, WEB_CONCURRENCY=4 ")
+
+
+@pytest.mark.parametrize(
+    ("app", "size"),
+    [
+        ({"name": "weareone"}, "standard-1x"),
+        ({"name": "weareone", "space": {"id": "s1", "name": "s", "shield": False}}, "private-s"),
+        ({"name": "weareone", "space": {"id": "s1", "name": "s", "shield": True}}, "shield-s"),
+        ({"name": "weareone", "space": {"id": "s1"}, "generation": {"name": "fir"}}, "dyno-"),
+    ],
+)
+def test_i803_recommends_only_sizes_the_app_can_use(
+    measured: MemoryMeasurement, app: dict[str, Any], size: str
+) -> None:
+    # From the eco size nothing is kept: the smallest fitting size of the app's own runtime.
+    snap = snapshot(web_size="eco")
+    snap.app = app
+    detail = only(run(seeded(snap, measured), "web_sizing"))[2]
+    chosen = detail.split(" × ")[1].split(",")[0]
+    assert chosen.startswith(size)
+    runtime = {"standard-1x": "common", "private-s": "private-space", "shield-s": "shield-space"}
+    assert platform_data.dyno_size(chosen).runtime == runtime.get(size, "fir")  # type: ignore[union-attr]
 
 
 def test_memory_checks_skip_when_turned_off_or_unknown() -> None:

@@ -156,3 +156,16 @@ def test_app_with_a_rejected_token_exits_2_without_the_token(fake_heroku: FakeHe
     assert outcome.stdout == ""
     assert len(outcome.stderr.strip().splitlines()) == 1
     assert TOKEN not in outcome.stderr and "Traceback" not in outcome.stderr
+
+
+def test_app_gives_preflight_the_app_s_generation(fake_heroku: FakeHeroku, tmp_path: Path) -> None:
+    # A Fir app builds with Cloud Native Buildpacks: preflight --app judges the build so.
+    from deploytools.facts.generation import app_generation
+    from deploytools.preflight import context_for, load_config
+    from tests.helpers import project_at
+
+    for state, generation in (("fir", "fir"), ("production_ready", "cedar")):
+        config = load_config(None, fake_heroku.add_state(state))
+        context = context_for({}, project_at(tmp_path), config)
+        assert app_generation(context).name == generation
+    assert load_config(None, fake_heroku.add_state("fir")).generation == "fir"

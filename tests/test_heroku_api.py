@@ -234,7 +234,7 @@ def test_resolve_app_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sett
 def test_saved_snapshot_keeps_names_and_allow_listed_values_only(
     fake_heroku: FakeHeroku, tmp_path: Path
 ) -> None:
-    app = fake_heroku.add_state("fir")
+    app = fake_heroku.add_state("production_ready")
     snapshot = platform_api.take_snapshot(app)
     assert snapshot.slug is not None
     # The real API answers with a pre-signed download URL for the slug: a credential.
@@ -244,10 +244,10 @@ def test_saved_snapshot_keeps_names_and_allow_listed_values_only(
     snapshot_facts.save_snapshot(snapshot, path)
     text = path.read_text()
     assert "SLUGSIGNATURE123" not in text and "/slugs/abc" not in text
-    for name, value in load_state("fir")["config-vars"].items():
+    for name, value in load_state("production_ready")["config-vars"].items():
         if name not in snapshot_facts.NON_SECRET_CONFIG_VARS:
             assert value not in text
-    assert "otel-SECRETVALUE-999" not in text and TOKEN not in text
+    assert TOKEN not in text
     loaded = snapshot_facts.load_snapshot(path)
     assert loaded.config_vars["DATABASE_URL"] is None
     assert loaded.config_vars["WEB_CONCURRENCY"] == "3"
@@ -255,6 +255,48 @@ def test_saved_snapshot_keeps_names_and_allow_listed_values_only(
     assert loaded.formation == snapshot.formation
     assert loaded.slug is not None and loaded.slug["commit"] == snapshot.slug["commit"]
     assert loaded.slug["blob"]["url"] == "https://s3.example"
+
+
+def test_fir_snapshot_has_the_oci_image_space_drains_and_advanced_level(
+    fake_heroku: FakeHeroku, tmp_path: Path
+) -> None:
+    app = fake_heroku.add_state("fir")
+    snapshot = platform_api.take_snapshot(app)
+    # Fir releases carry an OCI image, not a slug (the release's artifacts name it).
+    assert snapshot.slug is None and snapshot.oci_image is not None
+    assert snapshot.oci_image["commit"].startswith("60883d9")
+    assert snapshot.oci_image["architecture"] == "arm64"
+    assert snapshot_facts.deployed_commit(snapshot) == snapshot.oci_image["commit"]
+    # The space's telemetry drain (logs) joins the app's own (traces, metrics).
+    owners = sorted(d["owner"]["type"] for d in snapshot.telemetry_drains)
+    assert owners == ["app", "space"]
+    addon_id = snapshot.addons[0]["id"]
+    assert snapshot.addon_configs == {
+        addon_id: {"level": "4G-Performance", "high-availability": "true"}
+    }
+    paths = {path for path, _headers in fake_heroku.requests}
+    assert f"/addons/{addon_id}/config" in paths
+    assert not any("/slugs/" in path for path in paths)
+    path = tmp_path / "snap.json"
+    snapshot_facts.save_snapshot(snapshot, path)
+    text = path.read_text()
+    for secret in ("otel-SECRETVALUE-999", "space-SECRETVALUE-777", TOKEN):
+        assert secret not in text
+    loaded = snapshot_facts.load_snapshot(path)
+    assert loaded.oci_image == snapshot.oci_image
+    assert loaded.addon_configs == snapshot.addon_configs
+
+
+def test_saved_addon_config_keeps_only_the_level_and_standby() -> None:
+    kept = snapshot_facts.kept_addon_config(
+        [
+            {"name": "level", "value": "8G-Performance"},
+            {"name": "DATABASE_URL", "value": "postgres://u:SECRET@h/d"},
+            {"name": "high-availability", "value": None},
+            "junk",
+        ]
+    )
+    assert kept == {"level": "8G-Performance"}
 
 
 @pytest.mark.parametrize(
@@ -283,3 +325,11 @@ def test_example_snapshot_loads() -> None:
     snapshot = snapshot_facts.load_snapshot(path)
     assert snapshot.app_name and not snapshot.has_config_values
     assert json.loads(path.read_text())["format"] == snapshot_facts.SNAPSHOT_FORMAT
+
+
+def test_the_fake_serves_one_app_feature_as_labs_reads_it(fake_heroku: FakeHeroku) -> None:
+    app = fake_heroku.add_state("hobby")
+    with client() as c:
+        feature = c.get(f"/apps/{app}/features/runtime-dyno-metadata")
+    assert (feature["name"], feature["enabled"]) == ("runtime-dyno-metadata", False)
+    assert not fake_heroku.schema_errors

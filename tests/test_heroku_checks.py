@@ -12,7 +12,13 @@ from deploytools.checks.registry import CATALOGUE
 from deploytools.checks.run import CheckResult, run_one
 from deploytools.context import Context, ProductionContext
 from deploytools.facts.project import Project
-from deploytools.facts.snapshot import Snapshot, deployed_commit, pretty_size
+from deploytools.facts.snapshot import (
+    Snapshot,
+    deployed_commit,
+    kept_addon_config,
+    pretty_size,
+    release_artifact,
+)
 from deploytools.production_check import CHECKLIST
 from tests.fakeheroku import load_state
 from tests.helpers import (
@@ -38,6 +44,15 @@ def snapshot(state: str, **changes: Any) -> Snapshot:
         releases=releases,
         slug=data["slugs"].get((releases[0].get("slug") or {}).get("id")),
     )
+    # What platform_api's second wave adds: a Fir release's OCI image, the space's drains, the
+    # Postgres Advanced add-ons' config.
+    artifact = release_artifact(releases[0])
+    if artifact is not None and artifact[0] == "oci-image":
+        snap.oci_image = data["oci-images"][artifact[1]][0]
+    snap.telemetry_drains = [*snap.telemetry_drains, *data.get("space-telemetry-drains", [])]
+    snap.addon_configs = {
+        key: kept_addon_config(value) for key, value in data.get("addon-config", {}).items()
+    }
     for name, value in changes.items():
         setattr(snap, name, value)
     return snap
@@ -103,7 +118,8 @@ def test_hobby_app_fails_the_checklist() -> None:
 def test_e701_end_of_life_stack_and_w703_build_stack() -> None:
     check = run("heroku_stack", snapshot("eol_stack"))
     assert ids(check) == ["E701", "W703"]
-    assert "heroku stack:set heroku-24 -a weareone-old" in hints(check)
+    # heroku/base-images README: Heroku-26 is the recommended stack.
+    assert "heroku stack:set heroku-26 -a weareone-old" in hints(check)
 
 
 def test_e701_unknown_stack() -> None:
@@ -112,11 +128,66 @@ def test_e701_unknown_stack() -> None:
     assert ids(run("heroku_stack", snap)) == ["E701"]
 
 
-def test_w702_stack_near_end_of_life() -> None:
-    snap = snapshot("production_ready")
-    snap.app["stack"]["name"] = snap.app["build_stack"]["name"] = "heroku-22"
-    assert ids(run("heroku_stack", snap, today=date(2026, 12, 1))) == ["W702"]
-    assert run("heroku_stack", snap, today=date(2026, 1, 1)).status == "passed"
+def with_stack(name: str, state: str = "production_ready") -> Snapshot:
+    snap = snapshot(state)
+    snap.app["stack"]["name"] = snap.app["build_stack"]["name"] = name
+    return snap
+
+
+def test_w702_heroku_22_gives_its_build_failure_schedule() -> None:
+    check = run("heroku_stack", with_stack("heroku-22"), today=date(2026, 12, 1))
+    assert ids(check) == ["W702"]
+    assert check.messages[0].msg == (
+        "The app's stack heroku-22 is deprecated and Heroku fails its builds on purpose: from "
+        "2026-11-01 the first build of each app in a 30-day period fails; from 2027-02-01 the "
+        "first build of each app in a 7-day period fails; from 2027-04-01 the first build of "
+        "each app each day fails; from 2027-05-01 no builds are allowed; end of life 2027-04-30."
+    )
+    assert hints(check) == (
+        "Move to heroku-26 now: `heroku stack:set heroku-26 -a weareone-prod`, then deploy again."
+    )
+
+
+def test_heroku_22_before_its_schedule_and_after_its_end() -> None:
+    before = run("heroku_stack", with_stack("heroku-22"), today=date(2026, 6, 1))
+    assert before.status == "passed"
+    assert before.detail == "heroku-22 (supported until 2027-04-30; heroku-26 recommended)"
+    # 2027-05-01: no builds at all, and past its end of life.
+    assert ids(run("heroku_stack", with_stack("heroku-22"), today=date(2027, 5, 1))) == ["E701"]
+
+
+def test_heroku_20_is_past_its_end_of_life() -> None:
+    check = run("heroku_stack", with_stack("heroku-20"), today=date(2026, 12, 1))
+    assert ids(check) == ["E701"]
+    assert check.messages[0].msg == (
+        "The app runs on heroku-20, which reached end of life on 2025-04-30."
+    )
+
+
+def test_heroku_26_is_recommended_and_a_newer_stack_is_unknown_not_unsupported() -> None:
+    check = run("heroku_stack", with_stack("heroku-26"), today=date(2026, 12, 1))
+    assert check.status == "passed"
+    assert check.detail == "heroku-26 (recommended, supported until 2031-04-30)"
+    newer = run("heroku_stack", with_stack("heroku-28"), today=date(2026, 12, 1))
+    assert newer.status == "passed" and newer.messages == []
+    assert "heroku-28 is unknown to this deploytools" in newer.detail
+
+
+def test_fir_builder_image_end_of_life() -> None:
+    snap = snapshot("fir")
+    check = run("heroku_stack", snap, today=date(2026, 12, 1))
+    assert check.status == "passed"
+    assert check.detail == (
+        "cnb (Fir), built with heroku/builder:24 (base heroku/heroku:24) until 2029-04-30"
+    )
+    assert snap.oci_image is not None
+    # heroku/cnb-builder-images: builder:22 ends on 2027-04-30, then Heroku disables it.
+    snap.oci_image["base_image_name"] = "heroku/heroku:22-cnb"
+    check = run("heroku_stack", snap, today=date(2026, 12, 1))
+    assert ids(check) == ["W702"]
+    assert "heroku/builder:22, which reaches end of life on 2027-04-30" in check.messages[0].msg
+    assert "heroku/builder:26" in hints(check)
+    assert ids(run("heroku_stack", snap, today=date(2027, 5, 1))) == ["E701"]
 
 
 def test_fir_app_stack_and_sizes_pass() -> None:
@@ -289,3 +360,186 @@ def test_i717_skips(tmp_path: Path) -> None:
 def test_deployed_commit_from_description() -> None:
     snap = snapshot("production_ready", slug=None)
     assert deployed_commit(snap) == "60883d9e"
+
+
+# --- dyno tiers and runtimes (platform data) ---
+
+
+def test_e704_hint_says_what_each_tier_lacks() -> None:
+    # dyno-tiers: only Eco sleeps; metrics from Basic up; only Standard and up scale out.
+    snap = snapshot("hobby")
+    snap.formation[0]["dyno_size"]["name"] = snap.formation[0]["size"] = "eco"
+    check = run("heroku_dyno_types", snap)
+    assert str(check.messages[0].hint).startswith(
+        "Eco dynos sleep when idle, have no metrics, cannot scale beyond one dyno; only "
+        "Standard dynos and up scale out: `heroku ps:scale web=2:standard-1x"
+    )
+    snap.formation[0]["dyno_size"]["name"] = snap.formation[0]["size"] = "basic"
+    check = run("heroku_dyno_types", snap)
+    assert str(check.messages[0].hint).startswith(
+        "Basic dynos cannot scale beyond one dyno; only Standard dynos and up scale out"
+    )
+
+
+def test_sizes_offered_are_the_ones_the_app_can_use() -> None:
+    # A Cedar Private Space app scales to private-* sizes; a Fir app to Fir's ARM sizes.
+    snap = snapshot("zero_web")
+    snap.app["space"] = {"id": "00000000-0000-0000-0000-0000000000e9", "name": "s", "shield": False}
+    snap.formation[0]["dyno_size"]["name"] = snap.formation[0]["size"] = ""
+    assert "heroku ps:scale web=2:private-s" in hints(run("heroku_dyno_redundancy", snap))
+    snap.app["space"]["shield"] = True
+    assert "heroku ps:scale web=2:shield-s" in hints(run("heroku_dyno_redundancy", snap))
+    fir = snapshot("fir")
+    fir.formation[0]["quantity"] = 1
+    fir.formation[0]["dyno_size"]["name"] = fir.formation[0]["size"] = "mystery-size"
+    check = run("heroku_dyno_redundancy", fir)
+    assert "heroku ps:scale web=2:dyno-1c-0.5gb -a weareone-fir" in hints(check)
+
+
+def test_unknown_sizes_are_not_called_hobby() -> None:
+    snap = snapshot("production_ready")
+    snap.formation[0]["dyno_size"]["name"] = snap.formation[0]["size"] = "turbo-9x"
+    check = run("heroku_dyno_types", snap)
+    assert check.messages == [] and "a size unknown to this deploytools" in check.detail
+
+
+# --- Postgres Advanced ---
+
+
+def test_postgres_advanced_has_a_standby_by_default() -> None:
+    for plan in ("advanced", "advanced-private", "advanced-shield"):
+        snap = snapshot("production_ready")
+        snap.addons[0]["plan"]["name"] = f"heroku-postgresql:{plan}"
+        assert run("heroku_postgres", snap).status == "passed"
+        check = run("heroku_postgres_ha", snap)
+        assert (check.status, check.detail) == (
+            "passed",
+            f"heroku-postgresql:{plan} (standby by default)",
+        )
+    fir = run("heroku_postgres_ha", snapshot("fir"))
+    assert fir.status == "passed" and "advanced-private" in fir.detail
+
+
+def test_w709_postgres_advanced_with_its_standby_turned_off() -> None:
+    snap = snapshot("fir")
+    addon = snap.addons[0]
+    snap.addon_configs[addon["id"]]["high-availability"] = "false"
+    check = run("heroku_postgres_ha", snap)
+    assert ids(check) == ["W709"]
+    assert "heroku data:pg:update heroku-postgresql-shiny-101 -a weareone-fir" in hints(check)
+
+
+def test_postgres_plans_offered_fit_the_app_s_network() -> None:
+    # A Fir app lives in a Private Space: it needs a private plan, not standard-0.
+    snap = snapshot("fir")
+    snap.addons = []
+    assert "heroku addons:create heroku-postgresql:private-0 -a weareone-fir" in hints(
+        run("heroku_postgres", snap)
+    )
+    legacy = snapshot("production_ready")
+    legacy.addons[0]["plan"]["name"] = "heroku-postgresql:standard-2"
+    assert "heroku addons:upgrade heroku-postgresql-shiny-101 heroku-postgresql:premium-0" in (
+        hints(run("heroku_postgres_ha", legacy))
+    )
+
+
+# --- Fir: telemetry drains, no custom pages, OCI images ---
+
+
+def test_fir_skips_the_pages_item_instead_of_failing_it() -> None:
+    check = run("heroku_error_pages", snapshot("fir"))
+    assert (check.status, check.detail) == (
+        "skipped",
+        "custom error and maintenance pages are not available on Fir "
+        "(devcenter.heroku.com/articles/error-pages)",
+    )
+
+
+def test_fir_logs_leave_through_telemetry_drains_only() -> None:
+    snap = snapshot("fir")
+    check = run("heroku_logging", snap)
+    assert (check.status, check.detail) == (
+        "passed",
+        "the space's telemetry drain (logs)",
+    )
+    # Log drains and drain-based add-ons do not exist on Fir: they do not count there.
+    snap.telemetry_drains = [d for d in snap.telemetry_drains if d["owner"]["type"] == "app"]
+    snap.log_drains = [{"addon": None, "url": "syslog+tls://logs.example.com:6514"}]
+    check = run("heroku_logging", snap)
+    assert ids(check) == ["W711"]
+    assert check.messages[0].msg == (
+        "No telemetry drain carries the app's logs: Fir keeps no log history."
+    )
+    assert hints(check) == (
+        "Send them somewhere searchable (log drains do not exist on Fir): `heroku telemetry:add "
+        "https://ENDPOINT --app weareone-fir --signals logs`."
+    )
+
+
+def test_fir_monitoring_hint_is_a_telemetry_drain() -> None:
+    snap = snapshot("fir")
+    snap.telemetry_drains = []
+    check = run("heroku_monitoring", snap)
+    assert ids(check) == ["W710"]
+    assert (
+        "`heroku telemetry:add https://ENDPOINT --app weareone-fir --signals traces,metrics`"
+        in (hints(check))
+    )
+
+
+def test_i717_names_the_oci_image_s_commit_on_fir(repo: Path) -> None:
+    head = git(repo, "rev-parse", "HEAD")
+    snap = snapshot("fir")
+    assert snap.slug is None and snap.oci_image is not None
+    snap.oci_image["commit"] = head
+    check = run("heroku_deployed_commit", snap, base_dir=repo)
+    assert (
+        check.detail
+        == f"Heroku runs {head[:7]} (its OCI image's commit), the head of local/production"
+    )
+
+
+def test_w716_evidence_names_the_rollback_target_and_skips_expired_releases() -> None:
+    snap = snapshot("production_ready")
+    # Heroku changelog 3395: an expired release lost its slug; `heroku rollback` cannot use it.
+    for release in snap.releases[1:4]:
+        release["status"] = "expired"
+    check = run("heroku_release_state", snap)
+    assert check.status == "passed"
+    assert check.detail == (
+        "v42 succeeded; rollback target v38 (3 expired: their artifacts are destroyed, no "
+        "rollback to them)"
+    )
+    for release in snap.releases[1:]:
+        release["status"] = "expired"
+    assert run("heroku_release_state", snap).detail.endswith(
+        "no release to roll back to among the latest 13 (12 expired: their artifacts are "
+        "destroyed, no rollback to them)"
+    )
+
+
+def test_i718_dyno_metadata_off() -> None:
+    check = run("heroku_dyno_metadata", snapshot("hobby"))
+    assert ids(check) == ["I718"] and check.status == "passed"  # an info
+    assert check.messages[0].msg.startswith(
+        "The labs feature runtime-dyno-metadata is off: dynos get no HEROKU_RELEASE_VERSION or "
+        "HEROKU_SLUG_COMMIT"
+    )
+    assert hints(check) == (
+        "Turn it on (it takes effect from the next deploy): "
+        "`heroku labs:enable runtime-dyno-metadata -a weareone-hobby`."
+    )
+    ready = run("heroku_dyno_metadata", snapshot("production_ready"))
+    assert (ready.status, ready.messages, ready.detail) == (
+        "passed",
+        [],
+        "runtime-dyno-metadata enabled",
+    )
+
+
+def test_w905_is_moot_on_fir() -> None:
+    snap = snapshot("fir")
+    snap.config_vars["ERROR_PAGE_URL"] = "https://127.0.0.1:9/error.html"
+    context = ProductionContext(project=Project.here(), snapshot=snap, live=True)
+    check = run_one(CATALOGUE["live_error_pages"], context)
+    assert check.status == "skipped" and "not available on Fir" in check.detail

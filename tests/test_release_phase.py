@@ -839,3 +839,59 @@ def test_release_in_the_ci_formats_keeps_stdout_one_document(release: Release) -
     assert page.stdout.startswith("<!DOCTYPE html>") and page.stdout.endswith("</html>\n")
     assert "<h1>Release v42</h1>" in page.stdout and "at=release" not in page.stdout
     assert "<h2>Release phase</h2>" in page.stdout
+
+
+def test_a_postgresql_older_than_this_django_supports_is_refused_first(release: Release) -> None:
+    # The real server's server_version_num is read; the data's minimum for the running Django
+    # (6.1: 15, the release notes) is raised past it, as a server too old would be.
+    number = int(release.sql("SHOW server_version_num"))
+    shown = f"{number // 10000}.{number % 10000}"
+    passed = release.run("--format", "json")
+    assert passed.exit_code == 0, passed.stderr
+    line = _check(passed, "release_database_version")
+    assert line["status"] == "passed" and line["detail"].startswith(f"PostgreSQL {shown}; Django ")
+    minimum = str(number // 10000 + 1)
+    release.sql("DELETE FROM django_migrations WHERE app = 'shop'")
+    release.sql("DROP TABLE IF EXISTS shop_item")
+    refused = release.run(RELEASE_POSTGRES_MINIMUM=minimum)
+    assert refused.exit_code == 1
+    found = [line for line in refused.stdout.splitlines() if "deploytools.E608" in line]
+    assert len(found) == 1
+    assert f"runs {shown}, older than Django " in found[0]
+    assert f"supports ({minimum} or later)" in found[0]
+    assert f"Release failed: PostgreSQL {shown} is older than Django " in refused.stdout
+    assert f"heroku pg:upgrade:run DATABASE_URL --version {minimum}" in refused.stdout
+    assert f"step=database_version version=v42 server={shown} required={minimum}" in (
+        refused.stdout
+    )
+    # Refused before any lock or migration: nothing of the shop app was applied again.
+    assert "step=migrate" not in refused.stdout and "step=lock" not in refused.stdout
+    assert release.applied() == []
+
+
+def test_a_database_django_refuses_is_not_retried() -> None:
+    from django.db import NotSupportedError
+
+    from deploytools.release_phase.database import permanent_database_error
+
+    # Django's own check_database_version_supported() raises this at connection setup:
+    # retrying for the whole wait budget cannot fix it.
+    assert permanent_database_error(NotSupportedError("PostgreSQL 15 or later is required")) == (
+        "version"
+    )
+
+
+def test_old_platform_data_is_one_info_line_of_the_release(release: Release) -> None:
+    fresh = release.run("--format", "json")
+    assert fresh.exit_code == 0, fresh.stderr
+    assert _check(fresh, "platform_data_age")["status"] == "passed"
+    old = release.run(RELEASE_DATA_READ="2026-01-01")
+    assert old.exit_code == 0, old.stdout + old.stderr
+    lines = [line for line in old.stdout.splitlines() if "deploytools.I004" in line]
+    assert len(lines) == 1
+    assert (
+        "deploytools' platform data (Django, Python, Heroku stacks, plans and dyno sizes) "
+        in (lines[0])
+    )
+    assert "was read on 2026-01-01" in lines[0]
+    assert "pip install -U deploytools" in old.stdout

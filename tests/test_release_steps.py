@@ -16,12 +16,17 @@ from deploytools.checks.release_phase import STEP_CHECKS
 from deploytools.checks.run import run_one
 from deploytools.context import Context, ReleaseContext, Skipped
 from deploytools.release_phase import announce, database, history, lock, migrate
-from deploytools.release_phase.steps import DatabaseWait, MigrateOutcome, ReleaseSteps
+from deploytools.release_phase.steps import (
+    DatabaseServer,
+    DatabaseWait,
+    MigrateOutcome,
+    ReleaseSteps,
+)
 from tests.helpers import (
     run_command,
 )
 
-RELEASE_IDS = {"E601", "E602", "E603", "W604", "E605", "W606", "E607"}
+RELEASE_IDS = {"E601", "E602", "E603", "W604", "E605", "W606", "E607", "E608"}
 
 
 class FakeConnection:
@@ -377,3 +382,75 @@ def test_migration_lock_excludes_others_while_held_and_is_released_on_exit() -> 
         assert waits == [timeout.value.holder]
     finally:
         other.close()
+
+
+def test_w003_waits_past_heroku_s_one_hour_limit() -> None:
+    # devcenter release-phase: the phase is stopped after one hour, which cannot be extended.
+    line = run_one(CATALOGUE["release_time_budget"], Context())
+    assert (line.status, line.detail) == ("passed", "180s of waits, Heroku's limit 3600s")
+    with override_settings(
+        DEPLOYTOOLS={"DATABASE_WAIT_SECONDS": 600, "MIGRATION_LOCK_TIMEOUT_SECONDS": 3000}
+    ):
+        line = run_one(CATALOGUE["release_time_budget"], Context())
+    assert line.ids == ["deploytools.W003"]
+    assert line.messages[0].msg == (
+        "The release phase may wait 600s for the database and 3000s for the migration lock: "
+        "Heroku stops a release phase after 3600s, before these waits can end in a report."
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "shown", "major"),
+    [(150018, "15.18", 15), (170002, "17.2", 17), (90624, "9.6.24", 9)],
+)
+def test_server_version_num_is_read_as_postgresql_prints_it(
+    number: int, shown: str, major: int
+) -> None:
+    server = DatabaseServer(number, "6.1.3", 15)
+    assert (server.display, server.major) == (shown, major)
+    assert server.supported is (major >= 15)
+
+
+def test_e608_names_the_upgrade_path() -> None:
+    steps = ReleaseSteps(
+        database=DatabaseWait("db:5432", 1, 0.1, 60),
+        server=DatabaseServer(140011, "6.1.3", 15),
+    )
+    (message,) = CATALOGUE["release_database_version"].func(ReleaseContext(steps=steps))
+    assert message.id == "deploytools.E608"
+    assert message.msg == (
+        "The PostgreSQL server at db:5432 runs 14.11, older than Django 6.1.3 supports (15 or "
+        "later)."
+    )
+    assert "heroku pg:upgrade:prepare DATABASE_URL --version 15 -a APP" in message.hint
+    assert "heroku pg:upgrade:run DATABASE_URL -a APP" in message.hint
+    assert "heroku addons:upgrade DATABASE_URL heroku-postgresql:essential-0" in message.hint
+    sqlite = ReleaseSteps(server=DatabaseServer(django="6.1.3", skipped="not PostgreSQL (sqlite)"))
+    with pytest.raises(Skipped, match="not PostgreSQL"):
+        CATALOGUE["release_database_version"].func(ReleaseContext(steps=sqlite))
+
+
+@pytest.mark.parametrize(
+    ("django_version", "minimum"), [("6.1.3", 15), ("5.2.8", 14), ("4.2.30", 12)]
+)
+def test_the_postgresql_minimum_follows_the_running_django(
+    monkeypatch: pytest.MonkeyPatch, django_version: str, minimum: int
+) -> None:
+    import django
+
+    monkeypatch.setattr(django, "get_version", lambda: django_version)
+    connection = FakeConnection(0)
+    connection.vendor = "postgresql"
+    monkeypatch.setattr(database, "server_version_num", lambda _connection: 130000)
+    server = database.check_server(connection, set())  # type: ignore[arg-type]
+    assert (server.minimum, server.display, server.supported) == (minimum, "13.0", minimum <= 13)
+
+
+def test_help_knows_the_release_phase_s_triggers_and_limit() -> None:
+    from deploytools.management.commands.heroku_release import Command
+
+    text = Command().create_parser("manage.py", "heroku_release").format_help()
+    flat = " ".join(text.split())
+    assert "stops it after 60 minutes (not extendable)" in flat
+    for trigger in ("a rollback", "a pipeline promotion", "provisioning a new add-on"):
+        assert trigger in flat

@@ -182,3 +182,32 @@ def test_weareone_passes_every_2xx_check() -> None:
         name: "passed" for name in ALL_2XX if not set(CATALOGUE[name].ids) & expected
     }
     assert "files collected" in next(c for c in result.checks if c.name == "collectstatic").detail
+
+
+def test_w214_default_threshold_follows_heroku_s_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # heroku.com/blog (2026-03-19): 1 GB compressed; the default threshold is 80% of it.
+    from deploytools import platform_data
+
+    make_project(tmp_path)
+    (tmp_path / "data.bin").write_bytes(b"\0" * (3 * 1024 * 1024))
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    assert platform_data.slug_max_compressed_mb() == 1024
+    assert ids(check_tree(tmp_path, "slug_size")) == []
+    monkeypatch.setattr(platform_data, "slug_max_compressed_mb", lambda: 2)
+    result = check_tree(tmp_path, "slug_size")
+    assert ids(result) == ["deploytools.W214"]
+    assert result.messages[0].msg.startswith("The slug is near Heroku's 2 MB limit: ")
+    assert "DEPLOYTOOLS['SLUG_SIZE_WARNING_MB'] = 1)" in str(result.messages[0].hint)
+
+
+def test_w214_does_not_apply_to_fir_apps(tmp_path: Path) -> None:
+    make_project(tmp_path)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    with override_settings(DEPLOYTOOLS={"SLUG_SIZE_WARNING_MB": 0, "HEROKU_GENERATION": "fir"}):
+        result = check_tree(tmp_path, "slug_size")
+    assert result.checks[0].status == "skipped"
+    assert result.checks[0].detail.startswith("a Fir app: releases carry an OCI image, not a slug")

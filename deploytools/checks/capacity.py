@@ -1,4 +1,9 @@
-"""E801–I803: capacity — how big must the apps be (tag heroku): connections, memory, sizing."""
+"""
+E801–I803: capacity — how big must the apps be (tag heroku): connections, memory, sizing.
+
+Connection limits, dyno sizes and the buildpack's default concurrency are platform data
+(:mod:`deploytools.platform_data`); a recommendation names only sizes the app can use.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from django.core import checks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from deploytools import platform_data
 from deploytools.checks.registry import Messages, check
 from deploytools.context import Gauge, ProductionContext, Skipped, memoized
 
@@ -122,8 +128,9 @@ def worker_memory(context: ProductionContext) -> MemoryMeasurement:
     raise Skipped(_("could not measure the app's memory (%(why)s)") % {"why": why})
 
 
-def _postgres_plan(context: ProductionContext) -> str:
-    candidates: list[tuple[bool, str]] = []
+def _postgres_addon(context: ProductionContext) -> tuple[str, dict[str, Any]]:
+    """(plan name, add-on) of the database the app uses: the one attached as DATABASE_URL."""
+    candidates: list[tuple[bool, str, dict[str, Any]]] = []
     for addon in context.snapshot.addons:
         if not isinstance(addon, dict):
             continue
@@ -134,12 +141,69 @@ def _postgres_plan(context: ProductionContext) -> str:
             "heroku-postgresql:"
         ):
             attached = "DATABASE_URL" in (addon.get("config_vars") or [])
-            candidates.append((attached, plan_name))
+            candidates.append((attached, plan_name, addon))
     if not candidates:
         raise Skipped(_("no Heroku Postgres add-on (see E707)"))
-    # The database the app uses is the one attached as DATABASE_URL.
     candidates.sort(key=lambda c: not c[0])
-    return candidates[0][1]
+    return candidates[0][1], candidates[0][2]
+
+
+def connection_limit(context: ProductionContext) -> tuple[int, str]:
+    """
+    (limit, what it is): the plan's connection limit (platform data, postgres), for Postgres
+    Advanced its compute level's (the add-on's config); Skipped for a plan the data lacks.
+    """
+    plan_name, addon = _postgres_addon(context)
+    plan = platform_data.postgres_plan(plan_name)
+    read = next(t.read for t in platform_data.tables() if t.name == "postgres").isoformat()
+    if isinstance(plan, platform_data.Unknown):
+        raise Skipped(_("connection limit of %(plan)s unknown") % {"plan": plan_name})
+    if not plan.advanced:
+        assert plan.connection_limit is not None
+        return plan.connection_limit, _("%(plan)s, Heroku's limits read %(read)s") % {
+            "plan": plan_name,
+            "read": read,
+        }
+    level = context.snapshot.addon_configs.get(str(addon.get("id")), {}).get("level")
+    limit = plan.connection_limit_for(level) if level else None
+    if limit is not None:
+        return limit, _("%(plan)s at level %(level)s, Heroku's limits read %(read)s") % {
+            "plan": plan_name,
+            "level": level,
+            "read": read,
+        }
+    # No level in the add-on's config: only what no level allows is certain; the evidence
+    # names the smallest level that fits (see :func:`_smallest_level`).
+    why = (
+        _("level %(level)s unknown to this deploytools") % {"level": level}
+        if level
+        else _("level unknown (the add-on's config names none)")
+    )
+    return max(plan.connection_limit_by_level.values()), _(
+        "%(plan)s, %(why)s, Heroku's limits read %(read)s"
+    ) % {"plan": plan_name, "why": why, "read": read}
+
+
+def _smallest_level(context: ProductionContext, needed: int) -> str:
+    """For Postgres Advanced without a known level: the smallest level that allows ``needed``."""
+    plan_name, addon = _postgres_addon(context)
+    plan = platform_data.postgres_plan(plan_name)
+    if not isinstance(plan, platform_data.PostgresPlan) or not plan.advanced:
+        return ""
+    level = context.snapshot.addon_configs.get(str(addon.get("id")), {}).get("level")
+    if level and plan.connection_limit_for(level) is not None:
+        return ""
+    fitting = sorted(
+        (limit, name) for name, limit in plan.connection_limit_by_level.items() if limit >= needed
+    )
+    if not fitting:
+        return ""
+    return _(
+        "; it needs level %(level)s (%(limit)d connections) or larger: heroku data:pg:info"
+    ) % {
+        "level": fitting[0][1],
+        "limit": fitting[0][0],
+    }
 
 
 def _preboot(context: ProductionContext) -> bool:
@@ -164,10 +228,8 @@ def check_database_connections(context: ProductionContext) -> Messages:
     """E801: web dynos × workers × threads + other dynos + margin ≤ the plan's connection limit."""
     from deploytools.facts import sizing
 
-    plan = _postgres_plan(context)
-    limit = sizing.postgres_connection_limit(plan)
-    if limit is None:
-        raise Skipped(_("connection limit of %(plan)s unknown") % {"plan": plan})
+    plan, _addon = _postgres_addon(context)
+    limit, source = connection_limit(context)
     web, _size = _web(context)
     gunicorn = gunicorn_settings(context)
     web_quantity = _quantity(web)
@@ -201,13 +263,12 @@ def check_database_connections(context: ProductionContext) -> Messages:
     margin = sizing.RELEASE_AND_ONE_OFF_MARGIN
     parts.append(_("%(margin)d release phase and one-off") % {"margin": margin})
     needed = web_peak + others + margin
-    arithmetic = " + ".join(parts) + _(" = %(needed)d of %(limit)d (%(plan)s, %(source)s)") % {
+    arithmetic = " + ".join(parts) + _(" = %(needed)d of %(limit)d (%(source)s)") % {
         "needed": needed,
         "limit": limit,
-        "plan": plan,
-        "source": sizing.POSTGRES_LIMITS_SOURCE,
+        "source": source,
     }
-    context.evidence(arithmetic)
+    context.evidence(arithmetic + _smallest_level(context, needed))
     context.gauge(Gauge(_("Database connections"), needed, limit, _("connections")))
     if needed <= limit:
         return []
@@ -313,22 +374,25 @@ def recommend(
     quantity: int,
     measured: MemoryMeasurement,
     dyno_sizes: list[dict[str, Any]],
-    threads: int,
+    runtime: platform_data.Runtime = "common",
 ) -> tuple[str, int, int, float]:
     """
     (size, count, WEB_CONCURRENCY, dyno memory MB) for the web process.
 
     Keep the current size if two workers fit in 80% of it, else the smallest professional size
-    where they do; concurrency is what fits, capped at Heroku's CPU-based default for the size;
-    at least two dynos, so one can restart while the other serves.
+    of the app's runtime (Common Runtime, its Private or Shield Space, Fir) where they do;
+    concurrency is what fits, capped at Heroku's CPU-based default for the size; at least two
+    dynos, so one can restart while the other serves.
     """
     from deploytools.facts import sizing
 
-    del threads  # threads share their worker's memory; they matter for connections only
-    candidates = [sizing.normalize_size(size)]
-    candidates += [s for s in sizing.PROFESSIONAL_SIZES if s not in candidates]
-    if sizing.normalize_size(size) in ("eco", "basic", "free", "hobby"):
-        candidates = list(sizing.PROFESSIONAL_SIZES)
+    offered = [s.name for s in platform_data.dyno_sizes(runtime, professional_only=True)]
+    current = sizing.normalize_size(size)
+    facts = platform_data.dyno_size(current)
+    keep = isinstance(facts, platform_data.Unknown) or (
+        facts.professional and facts.runtime == runtime
+    )
+    candidates = ([current] if keep else []) + [s for s in offered if s != current]
     chosen = candidates[-1]
     for candidate in candidates:
         memory = sizing.dyno_memory_mb(candidate, dyno_sizes)
@@ -353,12 +417,12 @@ def recommend(
 def check_web_sizing(context: ProductionContext) -> Messages:
     """I803: the dyno size, count and WEB_CONCURRENCY the measured memory calls for."""
     from deploytools.facts import sizing
+    from deploytools.facts.snapshot import dyno_runtime
 
     web, size, _memory, measured = _web_memory(context)
-    threads = gunicorn_settings(context).threads
     dyno_sizes = list(context.snapshot.dyno_sizes)
     chosen, count, concurrency, memory_mb = recommend(
-        size, _quantity(web), measured, dyno_sizes, threads
+        size, _quantity(web), measured, dyno_sizes, dyno_runtime(context.snapshot)
     )
     text = _(
         "web: %(count)d × %(size)s, WEB_CONCURRENCY=%(c)d "

@@ -2,7 +2,10 @@
 W710–I717: Heroku's Production Check, items 6–9 (application and log monitoring, error
 pages, SSL), and the state of the latest release (tag heroku).
 
-Like :mod:`.heroku_platform`, these read the run's snapshot and never the network.
+Like :mod:`.heroku_platform`, these read the run's snapshot and never the network. What a Fir
+app lacks (log drains and the add-ons built on them, custom error pages) is platform data
+(table ``generations``): there logs leave through telemetry drains, and the pages' item is
+skipped, not failed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from django.core.checks import CheckMessage, Error, Info, Warning
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from deploytools import platform_data
 from deploytools.checks.registry import check
 from deploytools.conf import conf
 from deploytools.context import Context, ProductionContext, Skipped
@@ -23,6 +27,7 @@ from deploytools.facts.snapshot import (
     host_matches,
     name_of,
     parse_time,
+    rollback_target,
     service_of,
 )
 
@@ -72,11 +77,32 @@ MONITORING_CONFIG_VARS = frozenset(
     }
 )
 PAGE_CONFIG_VARS = ("ERROR_PAGE_URL", "MAINTENANCE_PAGE_URL")
+FIR_NO_PAGES = gettext_lazy(
+    "custom error and maintenance pages are not available on Fir "
+    "(devcenter.heroku.com/articles/error-pages)"
+)
 CERT_WARNING_DAYS = 30
 
 
 def _cmd(command: str, app: str) -> str:
     return f"`{command} -a {app}`"
+
+
+def _generation(snapshot: Snapshot) -> platform_data.Generation:
+    return platform_data.generation(name_of(snapshot.app.get("generation")))
+
+
+def _telemetry(generation: platform_data.Generation, app: str, signals: str) -> str:
+    command = generation.telemetry_command or ""
+    return f"`{command.replace('APP', app).replace('SIGNALS', signals)}`"
+
+
+def _drain_text(drain: JSON) -> str:
+    owner = (drain.get("owner") or {}).get("type")
+    signals = ", ".join(drain.get("signals") or [])
+    if owner == "space":
+        return _("the space's telemetry drain (%(signals)s)") % {"signals": signals}
+    return _("telemetry drain (%(signals)s)") % {"signals": signals}
 
 
 # --- 6 application monitoring, 7 log monitoring ----------------------------------------------
@@ -101,7 +127,7 @@ def check_monitoring(context: ProductionContext) -> list[CheckMessage]:
         if service_of(a) in MONITORING_ADDONS and a.get("state") != "deprovisioned"
     ]
     found += [
-        _("telemetry drain (%(signals)s)") % {"signals": ", ".join(d.get("signals") or [])}
+        _drain_text(d)
         for d in snapshot.telemetry_drains
         if {"traces", "metrics"} & set(d.get("signals") or [])
     ]
@@ -110,6 +136,12 @@ def check_monitoring(context: ProductionContext) -> list[CheckMessage]:
         context.evidence(", ".join(found))
         return []
     app = snapshot.app_name
+    generation = _generation(snapshot)
+    add = (
+        _telemetry(generation, app, "traces,metrics")
+        if generation.logs == "telemetry-drains"
+        else _cmd("heroku addons:create rollbar", app)
+    )
     return [
         Warning(
             _(
@@ -120,10 +152,7 @@ def check_monitoring(context: ProductionContext) -> list[CheckMessage]:
                 "Errors and slow requests go unnoticed; add one, e.g. %(addon)s, or set your "
                 "error tracker's DSN: %(dsn)s."
             )
-            % {
-                "addon": _cmd("heroku addons:create rollbar", app),
-                "dsn": _cmd("heroku config:set SENTRY_DSN=…", app),
-            },
+            % {"addon": add, "dsn": _cmd("heroku config:set SENTRY_DSN=…", app)},
             obj=app,
             id="deploytools.W710",
         )
@@ -133,36 +162,43 @@ def check_monitoring(context: ProductionContext) -> list[CheckMessage]:
 @check(
     name="heroku_logging",
     title=gettext_lazy("Log monitoring"),
-    ids={"W711": gettext_lazy("no log drain or logging add-on")},
+    ids={
+        "W711": gettext_lazy("no log drain or logging add-on (on Fir: no telemetry drain of logs)")
+    },
     tags=["heroku"],
 )
 def check_logging(context: ProductionContext) -> list[CheckMessage]:
-    """Logs leave Heroku's 1500-line buffer: a log drain, logging add-on or logs telemetry."""
+    """Logs leave Heroku: a log drain or logging add-on (Cedar), a telemetry drain of logs."""
     snapshot = context.snapshot
+    generation = _generation(snapshot)
     found = [
-        _("%(service)s add-on") % {"service": service_of(a)}
-        for a in snapshot.addons
-        if service_of(a) in LOGGING_ADDONS and a.get("state") != "deprovisioned"
+        _drain_text(d) for d in snapshot.telemetry_drains if "logs" in (d.get("signals") or [])
     ]
-    # Drains created by an add-on are already counted as that add-on.
-    drains = [d for d in snapshot.log_drains if not d.get("addon")]
-    if drains:
-        found.append(
-            _("%(n)d log drain(s) to %(hosts)s")
-            % {
-                "n": len(drains),
-                "hosts": ", ".join(sorted({_drain_host(d.get("url")) for d in drains})),
-            }
-        )
-    found += [
-        _("telemetry drain (logs)")
-        for d in snapshot.telemetry_drains
-        if "logs" in (d.get("signals") or [])
-    ]
+    if generation.offers("log-drains"):
+        found += [
+            _("%(service)s add-on") % {"service": service_of(a)}
+            for a in snapshot.addons
+            if service_of(a) in LOGGING_ADDONS and a.get("state") != "deprovisioned"
+        ]
+        # Drains created by an add-on are already counted as that add-on.
+        drains = [d for d in snapshot.log_drains if not d.get("addon")]
+        if drains:
+            hosts = ", ".join(sorted({_drain_host(d.get("url")) for d in drains}))
+            found.append(_("%(n)d log drain(s) to %(hosts)s") % {"n": len(drains), "hosts": hosts})
     if found:
         context.evidence(", ".join(found))
         return []
     app = snapshot.app_name
+    if not generation.offers("log-drains"):
+        return [
+            Warning(
+                _("No telemetry drain carries the app's logs: Fir keeps no log history."),
+                hint=_("Send them somewhere searchable (log drains do not exist on Fir): %(fix)s.")
+                % {"fix": _telemetry(generation, app, "logs")},
+                obj=app,
+                id="deploytools.W711",
+            )
+        ]
     return [
         Warning(
             _("No log drain or logging add-on: Heroku keeps only the last 1500 log lines."),
@@ -194,9 +230,11 @@ def _drain_host(url: object) -> str:
     tags=["heroku"],
 )
 def check_error_pages(context: ProductionContext) -> list[CheckMessage]:
-    """ERROR_PAGE_URL and MAINTENANCE_PAGE_URL are set to https:// pages."""
+    """ERROR_PAGE_URL and MAINTENANCE_PAGE_URL are set to https:// pages (not on Fir)."""
     snapshot = context.snapshot
     app = snapshot.app_name
+    if not _generation(snapshot).offers("custom-error-pages"):
+        raise Skipped(str(FIR_NO_PAGES))
     messages: list[CheckMessage] = []
     for name in PAGE_CONFIG_VARS:
         fix = _cmd(f"heroku config:set {name}=https://…/{name.split('_')[0].lower()}.html", app)
@@ -383,7 +421,22 @@ def check_release_state(context: ProductionContext) -> list[CheckMessage]:
             _("v%(version)s %(status)s")
             % {"version": latest.get("version"), "status": latest.get("status")}
         )
+        context.evidence(_rollback_text(snapshot))
     return messages
+
+
+def _rollback_text(snapshot: Snapshot) -> str:
+    target, expired = rollback_target(snapshot)
+    text = (
+        _("rollback target v%(version)s") % {"version": target.get("version")}
+        if target is not None
+        else _("no release to roll back to among the latest %(n)d") % {"n": len(snapshot.releases)}
+    )
+    if expired:
+        text += _(" (%(n)d expired: their artifacts are destroyed, no rollback to them)") % {
+            "n": expired
+        }
+    return text
 
 
 def _local_commit(context: Context, branch: str) -> str:
@@ -399,6 +452,15 @@ def _local_commit(context: Context, branch: str) -> str:
     if head.returncode != 0:
         raise Skipped(_("no local branch %(branch)s") % {"branch": branch})
     return head.stdout.strip()
+
+
+def _artifact(snapshot: Snapshot) -> str:
+    """What told the commit: the slug (Cedar), the OCI image (Fir), or the release's text."""
+    if (snapshot.slug or {}).get("commit"):
+        return _("its slug's commit")
+    if (snapshot.oci_image or {}).get("commit"):
+        return _("its OCI image's commit")
+    return _("the release description")
 
 
 @check(
@@ -417,8 +479,8 @@ def check_deployed_commit(context: ProductionContext) -> list[CheckMessage]:
     local = _local_commit(context, branch)
     if local.startswith(deployed) or deployed.startswith(local):
         context.evidence(
-            _("Heroku runs %(sha)s, the head of %(branch)s")
-            % {"sha": deployed[:7], "branch": branch}
+            _("Heroku runs %(sha)s (%(artifact)s), the head of %(branch)s")
+            % {"sha": deployed[:7], "branch": branch, "artifact": _artifact(snapshot)}
         )
         return []
     push = f"`git push {conf.heroku_remote} {branch}:{conf.heroku_deploy_branch}`"

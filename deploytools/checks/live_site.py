@@ -239,6 +239,12 @@ def check_error_pages(context: ProductionContext) -> Messages:
     if not _live_requested(context):
         # An offline run (a saved --snapshot without --url) promises no network access at all.
         raise Skipped(_("offline run: the page URLs are not visited (use --url to check the site)"))
+    from deploytools.checks.heroku_operations import FIR_NO_PAGES
+    from deploytools.facts.generation import app_generation
+
+    if not app_generation(context).offers("custom-error-pages"):
+        # Heroku does not serve such pages for a Fir app: whether they load is moot.
+        raise Skipped(str(FIR_NO_PAGES))
     pages = live.page_urls(_config_vars(context), PAGE_URL_NAMES)
     if not pages:
         raise Skipped(_("neither ERROR_PAGE_URL nor MAINTENANCE_PAGE_URL is set (see W712)"))

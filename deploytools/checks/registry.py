@@ -56,9 +56,11 @@ MODULES: dict[str, tuple[str, ...]] = {
     "deploytools.checks.runs": ("preflight",),
     "deploytools.checks.build": ("preflight",),
     "deploytools.checks.support": ("preflight", "heroku"),
+    "deploytools.checks.updates": ("preflight",),
     "deploytools.checks.release_phase": ("release",),
     "deploytools.checks.heroku_platform": ("heroku",),
     "deploytools.checks.heroku_operations": ("heroku",),
+    "deploytools.checks.heroku_releases": ("heroku",),
     "deploytools.checks.capacity": ("heroku",),
     "deploytools.checks.live_site": ("live",),
 }

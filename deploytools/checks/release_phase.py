@@ -1,5 +1,5 @@
 """
-E601–E607: the steps of the release phase, judged (tag release).
+E601–E608: the steps of the release phase, judged (tag release).
 
 ``manage.py heroku_release`` (:mod:`deploytools.release_phase`) runs each step and records what
 it found in :class:`~deploytools.release_phase.steps.ReleaseSteps`; these checks turn each
@@ -19,6 +19,7 @@ from deploytools.checks.migrations import unsafe_message
 from deploytools.checks.registry import Messages, check
 from deploytools.context import ReleaseContext, Skipped
 from deploytools.release_phase.steps import (
+    DatabaseServer,
     DatabaseWait,
     LockOutcome,
     MigrateOutcome,
@@ -32,6 +33,7 @@ NOT_REACHED = gettext_lazy("not reached: an earlier step of the release failed")
 # In the order heroku_release runs them; excluded from its pre-migration checks.
 STEP_CHECKS = (
     "release_database_reachable",
+    "release_database_version",
     "release_migration_lock",
     "release_unknown_migrations",
     "release_unsafe_migrations",
@@ -40,7 +42,9 @@ STEP_CHECKS = (
 )
 
 
-def _reached(step: DatabaseWait | LockOutcome | Plan | MigrateOutcome | PostOutcome | None) -> None:
+def _reached(
+    step: DatabaseWait | DatabaseServer | LockOutcome | Plan | MigrateOutcome | PostOutcome | None,
+) -> None:
     if step is None:
         raise Skipped(str(NOT_REACHED))
     skipped = getattr(step, "skipped", "")
@@ -60,6 +64,10 @@ PERMANENT_HINTS = {
     "pg_hba": gettext_lazy(
         "The server accepts no connection from this host and user (pg_hba.conf), or requires "
         "SSL: check DATABASE_URL and its sslmode against heroku pg:credentials:url"
+    ),
+    "version": gettext_lazy(
+        "Django refuses this PostgreSQL version: upgrade the database (heroku pg:upgrade:run), "
+        "or deploy a Django that supports it"
     ),
 }
 
@@ -102,6 +110,59 @@ def check_release_database_reachable(context: ReleaseContext) -> Messages:
             '(or raise DEPLOYTOOLS["DATABASE_WAIT_SECONDS"]): heroku pg:info'
         )
     return [checks.Error(text, hint=hint, obj=wait.address, id="deploytools.E601")]
+
+
+def _upgrade_path(minimum: int) -> str:
+    """
+    How to move a Heroku Postgres database to PostgreSQL ``minimum`` (heroku/cli
+    src/commands/pg/upgrade/{prepare,run}.ts @ c5fbf4b, read 2026-12-01: prepare schedules
+    the upgrade of a Standard-tier or higher leader, run starts it, or upgrades an
+    Essential-tier database at once; legacy plans need an Essential plan first).
+    """
+    import os
+
+    app = os.environ.get("HEROKU_APP_NAME") or "APP"
+    return _(
+        "Upgrade the database before deploying this release (the current release keeps "
+        "serving): Standard tier and up: heroku pg:upgrade:prepare DATABASE_URL --version "
+        "%(v)d -a %(app)s, then heroku pg:upgrade:run DATABASE_URL -a %(app)s; Essential "
+        "tier: heroku pg:upgrade:run DATABASE_URL --version %(v)d -a %(app)s; a legacy "
+        "mini/basic/hobby plan: heroku addons:upgrade DATABASE_URL heroku-postgresql:essential-0 "
+        "-a %(app)s first"
+    ) % {"v": minimum, "app": app}
+
+
+@check(
+    name="release_database_version",
+    title=gettext_lazy("PostgreSQL version supported by this Django"),
+    ids={"E608": gettext_lazy("PostgreSQL server older than the running Django supports")},
+    tags=TAGS,
+)
+def check_release_database_version(context: ReleaseContext) -> Messages:
+    """E608: the server's version is one the running Django supports (platform data)."""
+    server = context.steps.server
+    _reached(server)
+    assert server is not None
+    if server.error:
+        raise Skipped(_("could not read the server's version: %(error)s") % {"error": server.error})
+    values = {"server": server.display, "django": server.django, "min": server.minimum}
+    if server.supported:
+        context.evidence(_("PostgreSQL %(server)s; Django %(django)s needs %(min)s+") % values)
+        return []
+    assert server.minimum is not None
+    wait = context.steps.database
+    return [
+        checks.Error(
+            _(
+                "The PostgreSQL server at %(address)s runs %(server)s, older than Django "
+                "%(django)s supports (%(min)s or later)."
+            )
+            % {**values, "address": wait.address if wait else "?"},
+            hint=_upgrade_path(server.minimum),
+            obj=wait.address if wait else "DATABASE_URL",
+            id="deploytools.E608",
+        )
+    ]
 
 
 @check(

@@ -1,6 +1,7 @@
 """
 E212–W214: what the repository would push (tag preflight): no secrets, the right ignores, a
-slug well under Heroku's limit.
+slug well under Heroku's limit (platform data: the 1 GB compressed slug limit of Cedar apps;
+Fir apps build OCI images, to which the slug limit does not apply).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from deploytools.checks.registry import Messages, check
 from deploytools.conf import conf
-from deploytools.context import Context, skip_on_a_dyno
+from deploytools.context import Context, Skipped, skip_on_a_dyno
 from deploytools.facts.production_settings import production_settings
 from deploytools.facts.project_files import tracked_files
 from deploytools.facts.settings_source import settings_source
@@ -236,19 +237,32 @@ def _distribution_bytes(name: str) -> int:
     return total
 
 
+# A slug should stay below this share of Heroku's limit: dependencies grow between checks.
+SLUG_HEADROOM = 0.8
+
+
 @check(
     name="slug_size",
-    title=gettext_lazy("Estimated slug size is well under Heroku's 500 MB limit"),
-    ids={"W214": gettext_lazy("estimated slug size near Heroku's 500 MB limit")},
+    title=gettext_lazy("Estimated slug size is well under Heroku's slug size limit"),
+    ids={"W214": gettext_lazy("estimated slug size near Heroku's compressed slug size limit")},
     tags=TAGS,
 )
 def check_slug_size(context: Context) -> Messages:
     """W214: project files (minus .slugignore) plus installed requirements, against the limit."""
+    from deploytools import platform_data
     from deploytools.facts.build_files import is_ignored, parse_ignore_file
+    from deploytools.facts.generation import app_generation
     from deploytools.facts.installed import installed_closure
     from deploytools.facts.package_manager import build_packages, skip_container_app
 
     skip_container_app(context)
+    if not app_generation(context).offers("slugs"):
+        raise Skipped(
+            _(
+                "a Fir app: releases carry an OCI image, not a slug, so the slug size limit and "
+                ".slugignore do not apply (devcenter.heroku.com/articles/slug-compiler)"
+            )
+        )
     # On a dyno /app also holds the installed Python: the estimate would count it twice.
     skip_on_a_dyno(_("running on a Heroku dyno: the build already reported the slug size"))
     slugignore = parse_ignore_file(context.project.tree / ".slugignore") or []
@@ -273,12 +287,16 @@ def check_slug_size(context: Context) -> Messages:
         "packages": package_bytes / MEGABYTE,
     }
     context.evidence(estimate)
+    limit = platform_data.slug_max_compressed_mb()
     threshold = conf.slug_size_warning_mb
+    if threshold is None:
+        threshold = int(limit * SLUG_HEADROOM)
     if total_mb < threshold:
         return []
     return [
         checks.Warning(
-            _("The slug is near Heroku's 500 MB limit: %(estimate)s.") % {"estimate": estimate},
+            _("The slug is near Heroku's %(limit)d MB limit: %(estimate)s.")
+            % {"limit": limit, "estimate": estimate},
             hint=_(
                 "Keep build-only files out with a .slugignore and move dev tools to "
                 "requirements-dev.txt (threshold: DEPLOYTOOLS['SLUG_SIZE_WARNING_MB'] = "

@@ -151,8 +151,12 @@ def read_config_vars_file(path: str | Path) -> dict[str, str]:
     return parse_config_vars(text, source)
 
 
-def fetch_app_config_vars(app: str) -> dict[str, str]:
-    """The config vars of a Heroku app, through :mod:`deploytools.facts.platform_api`."""
-    from deploytools.facts.platform_api import fetch_config_vars
+def fetch_app_config_vars(app: str) -> tuple[dict[str, str], str | None]:
+    """
+    The config vars of a Heroku app and its generation ("fir", "cedar"; None if the API names
+    none), through :mod:`deploytools.facts.platform_api`.
+    """
+    from deploytools.facts.platform_api import fetch_app_config
 
-    return dict(fetch_config_vars(app))
+    config, generation = fetch_app_config(app)
+    return dict(config), generation

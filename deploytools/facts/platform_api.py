@@ -334,7 +334,9 @@ def _endpoints(app: str) -> dict[str, str]:
 
 def fetch_snapshot(app: str, client: HerokuClient) -> Snapshot:
     """
-    Fetch everything the checks need about ``app``, the requests issued concurrently.
+    Fetch everything the checks need about ``app``, the requests issued concurrently: one wave
+    for the app's own endpoints, then one for what they name (the latest release's slug or OCI
+    image, the space's telemetry drains, Postgres Advanced add-ons' config).
 
     Raises :class:`HerokuAPIError` (one line, endpoint named) if any request fails.
     """
@@ -358,16 +360,55 @@ def fetch_snapshot(app: str, client: HerokuClient) -> Snapshot:
         releases = sorted(
             releases_future.result(), key=lambda r: int(r.get("version") or 0), reverse=True
         )
-    slug_id = ((releases[0].get("slug") or {}) if releases else {}).get("id")
-    slug = client.get(f"/apps/{app}/slugs/{slug_id}") if slug_id else None
-    return Snapshot(
+    snapshot = Snapshot(
         app=app_json,
         config_vars={str(k): None if v is None else str(v) for k, v in config.items()},
         releases=releases,
         fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        slug=slug,
-        **results,
     )
+    for name, items in results.items():
+        setattr(snapshot, name, items)
+    _fetch_named(app, client, snapshot)
+    return snapshot
+
+
+def _fetch_named(app: str, client: HerokuClient, snapshot: Snapshot) -> None:
+    """The second wave: what the first one's answers point at, fetched concurrently."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from deploytools import platform_data
+    from deploytools.facts.snapshot import kept_addon_config, plan_of, release_artifact
+
+    artifact = release_artifact(snapshot.releases[0]) if snapshot.releases else None
+    space_id = (snapshot.app.get("space") or {}).get("id") if snapshot.app.get("space") else None
+    advanced = [
+        str(a["id"])
+        for a in snapshot.addons
+        if a.get("id")
+        and isinstance(found := platform_data.postgres_plan(plan_of(a)), platform_data.PostgresPlan)
+        and found.advanced
+    ]
+    with ThreadPoolExecutor(max_workers=2 + len(advanced)) as pool:
+        image: Future[Any] | None = None
+        if artifact is not None and artifact[0] == "slug":
+            image = pool.submit(client.get, f"/apps/{app}/slugs/{artifact[1]}")
+        elif artifact is not None and artifact[0] == "oci-image":
+            image = pool.submit(client.get_list, f"/apps/{app}/oci-images/{artifact[1]}")
+        # A Fir space's telemetry drains receive every app's logs and traces in it.
+        drains = (
+            pool.submit(client.get_list, f"/spaces/{space_id}/telemetry-drains")
+            if space_id
+            else None
+        )
+        configs = {i: pool.submit(client.get_list, f"/addons/{i}/config") for i in advanced}
+        if image is not None and artifact is not None and artifact[0] == "slug":
+            snapshot.slug = image.result()
+        elif image is not None:
+            images = image.result()
+            snapshot.oci_image = images[0] if images else None
+        if drains is not None:
+            snapshot.telemetry_drains = [*snapshot.telemetry_drains, *drains.result()]
+        snapshot.addon_configs = {i: kept_addon_config(f.result()) for i, f in configs.items()}
 
 
 def take_snapshot(app: str, *, token: str | None = None) -> Snapshot:
@@ -378,6 +419,17 @@ def take_snapshot(app: str, *, token: str | None = None) -> Snapshot:
 
 def fetch_config_vars(app: str) -> dict[str, str]:
     """The app's config vars with their values (for preflight --app). Raises HerokuAPIError."""
+    return fetch_app_config(app)[0]
+
+
+def fetch_app_config(app: str) -> tuple[dict[str, str], str | None]:
+    """
+    (config vars, generation name) of the app, for preflight --app: the generation decides how
+    Heroku builds it (classic buildpacks on Cedar, Cloud Native Buildpacks on Fir).
+    """
+    from deploytools.facts.snapshot import name_of
+
     with HerokuClient(api_token()) as client:
         data = client.get(f"/apps/{app}/config-vars")
-    return {str(k): str(v) for k, v in data.items() if v is not None}
+        generation = name_of(client.get(f"/apps/{app}").get("generation")) or None
+    return {str(k): str(v) for k, v in data.items() if v is not None}, generation

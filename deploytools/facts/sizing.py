@@ -2,17 +2,18 @@
 Capacity: how many database connections and how much memory the app's dynos need, and the
 gunicorn concurrency a web dyno runs.
 
-The tables below are data with their source and the date they were read; update them when
-Heroku changes its plans. Everything that runs project code (gunicorn.conf.py, the WSGI app)
-runs in a child process whose environment is the app's config vars with every service URL
-replaced by a local one, so nothing here can reach the app's real database or services.
+Dyno sizes, their memory and the buildpack's default concurrency are platform data
+(:mod:`deploytools.platform_data`, with their sources and the day they were read; the app's
+own ``/dyno-sizes`` answer comes first). Everything that runs project code (gunicorn.conf.py,
+the WSGI app) runs in a child process whose environment is the app's config vars with every
+service URL replaced by a local one, so nothing here can reach the app's real database or
+services.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -23,85 +24,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from deploytools import platform_data
+
 # One rule for what counts as a service URL, shared with the simulated dyno (re-exported here).
 from deploytools.facts.dyno import child_pythonpath, is_service_url
 
 MB_PER_GB = 1024
-
-# Connection limit of each Heroku Postgres plan (plan name without "heroku-postgresql:").
-# Source: Heroku Dev Center, "Choosing the Right Heroku Postgres Plan" and "Heroku Postgres
-# Production Tier Technical Characterization" (devcenter.heroku.com/articles/heroku-postgres-plans),
-# cross-checked against goldlapel.com "PostgreSQL on Heroku: Making Every Connection Count"
-# (2026-03-29); read 2026-11-26. Tiers 0/2/3+ share limits across standard, premium, private
-# and shield; legacy hobby plans had 20.
-POSTGRES_LIMITS_SOURCE = "Heroku Dev Center, Heroku Postgres plans (read 2026-11-26)"
-POSTGRES_CONNECTION_LIMITS: dict[str, int] = {
-    "essential-0": 20,
-    "essential-1": 20,
-    "essential-2": 40,
-    "mini": 20,
-    "basic": 20,
-    "hobby-dev": 20,
-    "hobby-basic": 20,
-}
-# By tier number, for standard-N, premium-N, private-N, shield-N (and their -ram variants).
-POSTGRES_TIER_LIMITS: dict[int, int] = {0: 120, 2: 400}
-POSTGRES_LARGE_TIER_LIMIT = 500  # tiers 3 and up
-
-# Memory of each dyno size in MB, used when the API's dyno sizes are not in the snapshot.
-# Source: Heroku Dev Center, "Dyno Types" (devcenter.heroku.com/articles/dyno-types, last
-# updated 2024-06-04); read 2026-11-26. Fir sizes carry their memory in the name.
-DYNO_SIZES_SOURCE = "Heroku Dev Center, Dyno Types (read 2026-11-26)"
-DYNO_MEMORY_MB: dict[str, float] = {
-    "free": 512,
-    "hobby": 512,
-    "eco": 512,
-    "basic": 512,
-    "standard-1x": 512,
-    "standard-2x": 1024,
-    "private-s": 1024,
-    "shield-s": 1024,
-    "performance-m": 2.5 * MB_PER_GB,
-    "performance-l": 14 * MB_PER_GB,
-    "performance-l-ram": 30 * MB_PER_GB,
-    "performance-xl": 62 * MB_PER_GB,
-    "performance-2xl": 126 * MB_PER_GB,
-}
-for _prefix in ("private", "shield"):
-    for _size in ("m", "l", "l-ram", "xl", "2xl"):
-        DYNO_MEMORY_MB[f"{_prefix}-{_size}"] = DYNO_MEMORY_MB[f"performance-{_size}"]
-
-# WEB_CONCURRENCY that Heroku's Python buildpack sets at boot when the config var is unset.
-# Source: Heroku Dev Center, "Optimizing Python Application Concurrency" (last updated
-# 2024-12-03) and changelog item 2846 (2024-03-13); read 2026-11-26. Fir dynos get none.
-DEFAULT_WEB_CONCURRENCY: dict[str, int] = {
-    "eco": 2,
-    "basic": 2,
-    "standard-1x": 2,
-    "standard-2x": 4,
-    "performance-m": 5,
-    "performance-l": 17,
-    "performance-l-ram": 9,
-    "performance-xl": 17,
-    "performance-2xl": 33,
-}
-for _prefix in ("private", "shield"):
-    DEFAULT_WEB_CONCURRENCY[f"{_prefix}-s"] = 4
-    for _size in ("m", "l", "l-ram", "xl", "2xl"):
-        DEFAULT_WEB_CONCURRENCY[f"{_prefix}-{_size}"] = DEFAULT_WEB_CONCURRENCY[
-            f"performance-{_size}"
-        ]
-
-# Sizes a recommendation may choose from, smallest first (eco/basic are not for production).
-PROFESSIONAL_SIZES = (
-    "standard-1x",
-    "standard-2x",
-    "performance-m",
-    "performance-l",
-    "performance-l-ram",
-    "performance-xl",
-    "performance-2xl",
-)
 
 # A dyno should stay below this share of its memory: above it, one slow request or a leak
 # tips it into swap (R14) and then into R15 kills.
@@ -111,8 +39,6 @@ MEMORY_HEADROOM = 0.8
 # Scheduler jobs and pg:psql sessions an operator opens while the app runs.
 RELEASE_AND_ONE_OFF_MARGIN = 3
 
-_FIR_SIZE = re.compile(r"^dyno-(?P<cpu>\d+(?:\.\d+)?)c-(?P<gb>\d+(?:\.\d+)?)gb$")
-_TIERED_PLAN = re.compile(r"^(?P<tier>standard|premium|private|shield)-(?P<n>\d+)(?:-ram)?$")
 _DATABASE_SCHEMES = {
     "postgres",
     "postgresql",
@@ -132,23 +58,11 @@ _DATABASE_SCHEMES = {
 
 def normalize_size(name: str) -> str:
     """A dyno size as Heroku's CLI spells it in ps:scale ("Standard-2X" -> "standard-2x")."""
-    return name.strip().lower()
-
-
-def postgres_connection_limit(plan_name: str) -> int | None:
-    """The connection limit of a Heroku Postgres plan ("heroku-postgresql:standard-0"), if known."""
-    plan = plan_name.split(":", 1)[-1].strip().lower()
-    if plan in POSTGRES_CONNECTION_LIMITS:
-        return POSTGRES_CONNECTION_LIMITS[plan]
-    match = _TIERED_PLAN.match(plan)
-    if match is None:
-        return None
-    tier = int(match["n"])
-    return POSTGRES_TIER_LIMITS.get(tier, POSTGRES_LARGE_TIER_LIMIT if tier >= 3 else None)
+    return platform_data.normalize_dyno_size(name)
 
 
 def dyno_memory_mb(size: str, dyno_sizes: Iterable[Mapping[str, Any]] = ()) -> float | None:
-    """Memory of a dyno size in MB: the API's dyno sizes first, then the dated table."""
+    """Memory of a dyno size in MB: the API's dyno sizes first, then the platform data."""
     wanted = normalize_size(size)
     for entry in dyno_sizes:
         memory = entry.get("memory")
@@ -161,17 +75,13 @@ def dyno_memory_mb(size: str, dyno_sizes: Iterable[Mapping[str, Any]] = ()) -> f
             and memory > 0
         ):
             return float(memory) * MB_PER_GB
-    if wanted in DYNO_MEMORY_MB:
-        return float(DYNO_MEMORY_MB[wanted])
-    fir = _FIR_SIZE.match(wanted)
-    if fir is not None:
-        return float(fir["gb"]) * MB_PER_GB
-    return None
+    found = platform_data.dyno_size(wanted)
+    return None if isinstance(found, platform_data.Unknown) else float(found.memory_mb)
 
 
 def default_web_concurrency(size: str) -> int | None:
     """WEB_CONCURRENCY Heroku's Python buildpack sets for this size when unset (None on Fir)."""
-    return DEFAULT_WEB_CONCURRENCY.get(normalize_size(size))
+    return platform_data.default_web_concurrency(size)
 
 
 def format_mb(mb: float) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
-from deploytools import redact
+from deploytools import platform_data, redact
 
 JSON = dict[str, Any]
 
@@ -46,6 +46,12 @@ NON_SECRET_CONFIG_VARS = frozenset(
 )
 
 
+# The add-on config entries a snapshot keeps: what `heroku data:pg:create` sets on a Heroku
+# Postgres Advanced database (heroku/cli src/commands/data/pg/create.ts @ c5fbf4b, read
+# 2026-12-01): its compute level, which sets its connection limit, and its standby.
+ADDON_CONFIG_KEYS = frozenset({"level", "high-availability"})
+
+
 class SnapshotError(Exception):
     """A saved snapshot file cannot be read; the message names the path and the reason."""
 
@@ -59,7 +65,11 @@ class Snapshot:
     schema describes it (a copy is in the repository: tests/fixtures/heroku/).
     ``config_vars`` maps every config var name to its value, or to None where the value was
     dropped (a saved snapshot keeps values only for an allow-list of non-secret settings).
-    ``releases`` is newest first; ``slug`` is the latest release's slug (its ``commit``), if any.
+    ``releases`` is newest first; ``slug`` is the latest release's slug (its ``commit``), if any;
+    a Fir release carries an OCI image instead (``oci_image``, with its ``commit`` too).
+    ``telemetry_drains`` holds the app's and, for an app in a space, the space's drains.
+    ``addon_configs`` maps a Heroku Postgres Advanced add-on's id to its config, kept to
+    :data:`ADDON_CONFIG_KEYS` (the compute level and high availability, never a credential).
     """
 
     app: JSON
@@ -75,6 +85,8 @@ class Snapshot:
     dyno_sizes: list[JSON] = field(default_factory=list)
     fetched_at: str = ""
     slug: JSON | None = None
+    oci_image: JSON | None = None
+    addon_configs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def app_name(self) -> str:
@@ -122,6 +134,7 @@ def redacted(snapshot: Snapshot) -> JSON:
         }
         for drain in snapshot.telemetry_drains
     ]
+    data["addon_configs"] = {k: kept_addon_config(v) for k, v in snapshot.addon_configs.items()}
     if isinstance(snapshot.slug, dict) and isinstance(snapshot.slug.get("blob"), dict):
         # The slug's blob URL is pre-signed: anyone holding it can download the app's code.
         blob = snapshot.slug["blob"]
@@ -145,8 +158,28 @@ def save_snapshot(snapshot: Snapshot, path: Path | str) -> None:
 
 
 _LIST_FIELDS = tuple(
-    f.name for f in fields(Snapshot) if f.name not in {"app", "config_vars", "fetched_at", "slug"}
+    f.name
+    for f in fields(Snapshot)
+    if f.name not in {"app", "config_vars", "fetched_at", "slug", "oci_image", "addon_configs"}
 )
+
+
+def kept_addon_config(entries: object) -> dict[str, str]:
+    """An add-on's config (a list of {name, value}, or a saved dict) kept to ADDON_CONFIG_KEYS."""
+    pairs = (
+        entries.items()
+        if isinstance(entries, dict)
+        else [
+            (e.get("name"), e.get("value"))
+            for e in (entries if isinstance(entries, list) else [])
+            if isinstance(e, dict)
+        ]
+    )
+    return {
+        str(name): str(value)
+        for name, value in pairs
+        if name in ADDON_CONFIG_KEYS and isinstance(value, str)
+    }
 
 
 def load_snapshot(path: Path | str) -> Snapshot:
@@ -186,14 +219,20 @@ def load_snapshot(path: Path | str) -> Snapshot:
         if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
             raise bad(_('"%(name)s" must be a list of objects') % {"name": name})
         lists[name] = value
-    slug = data.get("slug")
-    if slug is not None and not isinstance(slug, dict):
-        raise bad(_('"slug" must be an object or null'))
+    slug, oci_image = data.get("slug"), data.get("oci_image")
+    for name, value in (("slug", slug), ("oci_image", oci_image)):
+        if value is not None and not isinstance(value, dict):
+            raise bad(_('"%(name)s" must be an object or null') % {"name": name})
+    configs = data.get("addon_configs", {})
+    if not isinstance(configs, dict):
+        raise bad(_('"addon_configs" must map add-on ids to objects'))
     return Snapshot(
         app=app,
         config_vars={str(k): v for k, v in config.items()},
         fetched_at=str(data.get("fetched_at", "")),
         slug=slug,
+        oci_image=oci_image,
+        addon_configs={str(k): kept_addon_config(v) for k, v in configs.items()},
         **lists,
     )
 
@@ -277,13 +316,53 @@ def host_matches(hostname: str, pattern: str) -> bool:
 _DEPLOY_DESCRIPTION = re.compile(r"^Deploy ([0-9a-f]{7,40})\b")
 
 
+def release_artifact(release: JSON) -> tuple[str, str] | None:
+    """
+    (type, id) of what a release runs: "slug" on Cedar, "oci-image" on Fir (the Platform API's
+    ``artifacts``; older answers name only the ``slug``); None for a release without one.
+    """
+    for artifact in release.get("artifacts") or []:
+        if isinstance(artifact, dict) and artifact.get("type") and artifact.get("id"):
+            return str(artifact["type"]), str(artifact["id"])
+    slug_id = (
+        (release.get("slug") or {}).get("id") if isinstance(release.get("slug"), dict) else None
+    )
+    return ("slug", str(slug_id)) if slug_id else None
+
+
+def dyno_runtime(snapshot: Snapshot) -> platform_data.Runtime:
+    """Where the app's dynos run, which decides the sizes it can use (platform data, dynos)."""
+    if is_fir(snapshot):
+        return "fir"
+    space = snapshot.app.get("space")
+    if isinstance(space, dict) and space.get("id"):
+        return "shield-space" if space.get("shield") else "private-space"
+    return "common"
+
+
 def deployed_commit(snapshot: Snapshot) -> str | None:
-    """The commit the app runs: the latest release's slug commit, else its "Deploy SHA" text."""
-    commit = (snapshot.slug or {}).get("commit")
-    if isinstance(commit, str) and commit:
-        return commit
+    """
+    The commit the app runs: the latest release's slug's commit, or its OCI image's on Fir,
+    else the release's "Deploy SHA" description.
+    """
+    for artifact in (snapshot.slug, snapshot.oci_image):
+        commit = (artifact or {}).get("commit")
+        if isinstance(commit, str) and commit:
+            return commit
     for release in snapshot.releases:
         match = _DEPLOY_DESCRIPTION.match(str(release.get("description") or ""))
         if match and release.get("status") != "failed":
             return match.group(1)
     return None
+
+
+def rollback_target(snapshot: Snapshot) -> tuple[JSON | None, int]:
+    """
+    (the release `heroku rollback` would go back to, how many older ones expired): the newest
+    older release whose status allows a rollback (succeeded: an expired release lost its slug
+    or OCI image; platform data, releases), among the releases the snapshot keeps.
+    """
+    statuses = platform_data.release_statuses()
+    older = snapshot.releases[1:]
+    target = next((r for r in older if statuses.can_roll_back_to(str(r.get("status")))), None)
+    return target, sum(r.get("status") == "expired" for r in older)

@@ -12,10 +12,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, NotSupportedError
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils.translation import gettext as _
 
-from deploytools.release_phase.steps import DatabaseWait
+from deploytools.release_phase.steps import DatabaseServer, DatabaseWait
 
 
 def database_address(connection: BaseDatabaseWrapper) -> str:
@@ -43,9 +44,13 @@ _PERMANENT_MESSAGES = (
 def permanent_database_error(exc: BaseException) -> str:
     """
     What is wrong when connecting failed for a reason retrying cannot fix: "credentials",
-    "database" (its name) or "pg_hba"; "" for errors worth retrying (connection refused, a
-    timeout, the server starting up, too many connections).
+    "database" (its name), "pg_hba", or "version" (Django refuses the server's version);
+    "" for errors worth retrying (connection refused, a timeout, the server starting up, too
+    many connections).
     """
+    if isinstance(exc, NotSupportedError):
+        # Django's check_database_version_supported(), run as each new connection is set up.
+        return "version"
     text = str(exc)
     for pattern, kind in _PERMANENT_MESSAGES:
         if pattern.search(text):
@@ -131,3 +136,47 @@ def wait(connection: BaseDatabaseWrapper, budget: float, hidden: set[str]) -> Da
         error="" if error is None else one_line(error, hidden),
         permanent="" if error is None else permanent_database_error(error),
     )
+
+
+def server_version_num(connection: BaseDatabaseWrapper) -> int:
+    """
+    The server's ``server_version_num``, read on a connection of its own: Django's connection
+    setup refuses a server older than it supports before any query could ask.
+    """
+    raw = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with contextlib.closing(raw.cursor()) as cursor:
+            cursor.execute("SHOW server_version_num")
+            row = cursor.fetchone()
+    finally:
+        raw.close()
+    return int(row[0])
+
+
+def check_server(connection: BaseDatabaseWrapper, hidden: set[str]) -> DatabaseServer:
+    """Step 3b: the server's version and the oldest one the running Django supports."""
+    import django
+
+    from deploytools import platform_data
+    from deploytools.release_phase.announce import one_line
+
+    version = django.get_version()
+    if connection.vendor != "postgresql":
+        return DatabaseServer(
+            django=version,
+            skipped=_("not PostgreSQL (%(vendor)s)") % {"vendor": connection.vendor},
+        )
+    minimum = platform_data.django_postgres_minimum(version)
+    try:
+        number = server_version_num(connection)
+    except Exception as exc:  # noqa: BLE001 - any failure is one line in the report
+        return DatabaseServer(django=version, minimum=minimum, error=one_line(exc, hidden))
+    if minimum is None:
+        return DatabaseServer(
+            number,
+            version,
+            None,
+            skipped=_("Django %(version)s: this deploytools' data names no PostgreSQL minimum")
+            % {"version": version},
+        )
+    return DatabaseServer(number, version, minimum)

@@ -138,6 +138,25 @@ class ReleasePhase:
             attempts=wait.attempts,
             elapsed=seconds(wait.elapsed),
         )
+        if wait.reachable or wait.permanent == "version":
+            # Before Django's own refusal of an old server halfway through: one clear line.
+            server = self.steps.server = database.check_server(connection, self.hidden)
+            self.log(
+                "database_version",
+                **({"server": server.display} if server.version_num else {}),
+                required=server.minimum or "-",
+            )
+            if not self.judge("release_database_version"):
+                self.outcome.fail(
+                    _(
+                        "PostgreSQL %(server)s is older than Django %(django)s supports "
+                        "(%(min)d+): upgrade the database first: heroku pg:upgrade:run "
+                        "DATABASE_URL --version %(min)d (Standard tier and up: after "
+                        "pg:upgrade:prepare; see E608)"
+                    )
+                    % {"server": server.display, "django": server.django, "min": server.minimum}
+                )
+                return
         if not self.judge("release_database_reachable"):
             self.outcome.fail(_("database unreachable: %s") % wait.address)
             return

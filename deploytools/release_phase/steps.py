@@ -39,6 +39,35 @@ class DatabaseWait:
 
 
 @dataclass(frozen=True)
+class DatabaseServer:
+    """Step 3b: the PostgreSQL server's version against what the running Django supports."""
+
+    version_num: int = 0  # the server's server_version_num (150018 for 15.18); 0: not read
+    django: str = ""  # the running Django's version
+    minimum: int | None = None  # the oldest major version it supports (platform data)
+    skipped: str = ""  # why the version was not judged (not PostgreSQL, Django unknown)
+    error: str = ""  # reading the version failed (one line, secrets scrubbed)
+
+    @property
+    def major(self) -> int:
+        # server_version_num is MMmmpp (90624: 9.6.24) before PostgreSQL 10, MM00pp since
+        # (150018: 15.18): either way the first number is what a minimum (15+) compares with.
+        return self.version_num // 10000
+
+    @property
+    def display(self) -> str:
+        """The version as PostgreSQL prints it: 15.18, 9.6.24."""
+        number = self.version_num
+        if number >= 100000:
+            return f"{number // 10000}.{number % 10000}"
+        return f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+
+    @property
+    def supported(self) -> bool:
+        return self.minimum is None or not self.version_num or self.major >= self.minimum
+
+
+@dataclass(frozen=True)
 class LockOutcome:
     """Step 4: the advisory lock that keeps two releases from migrating at once."""
 
@@ -99,6 +128,7 @@ class ReleaseSteps:
     """Everything the steps found so far, for the 6xx checks."""
 
     database: DatabaseWait | None = None
+    server: DatabaseServer | None = None
     lock: LockOutcome | None = None
     plan: Plan | None = None
     migrate: MigrateOutcome | None = None

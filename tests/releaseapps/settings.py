@@ -1,7 +1,8 @@
 """
 weareone's settings plus the `shop` app, whose migrations are a scenario of
 tests/releaseapps/scenarios chosen by RELEASE_SCENARIO; RELEASE_DEPLOYTOOLS (JSON) overrides
-keys of DEPLOYTOOLS. Used by heroku_release child processes in tests/test_release*.py and bench/.
+keys of DEPLOYTOOLS; RELEASE_POSTGRES_MINIMUM and RELEASE_DATA_READ change the platform data
+(below). Used by heroku_release child processes in tests/test_release*.py and bench/.
 """
 
 import json
@@ -25,6 +26,8 @@ DEPLOYTOOLS = {
         "RELEASE_DEPLOYTOOLS",
         "SHOP_SLEEP",
         "RELEASE_DB_CACHE",
+        "RELEASE_POSTGRES_MINIMUM",
+        "RELEASE_DATA_READ",
     ],
     **json.loads(os.environ.get("RELEASE_DEPLOYTOOLS", "{}")),
 }
@@ -37,3 +40,35 @@ if os.environ.get("RELEASE_DB_CACHE"):
             "LOCATION": "shop_cache",
         }
     }
+
+if os.environ.get("RELEASE_POSTGRES_MINIMUM") or os.environ.get("RELEASE_DATA_READ"):
+    # Tests change the platform data a release judges by, as an older deploytools or an older
+    # server would make it: RELEASE_POSTGRES_MINIMUM raises the running Django's PostgreSQL
+    # minimum past the test server (whose version is still read from the server itself);
+    # RELEASE_DATA_READ (an ISO date) is the day every table was read.
+    import dataclasses
+    import datetime
+
+    import django
+
+    from deploytools import platform_data
+
+    _data = platform_data.data()
+    if os.environ.get("RELEASE_POSTGRES_MINIMUM"):
+        _series = platform_data.django_series(django.get_version())
+        _data = dataclasses.replace(
+            _data,
+            django_releases=tuple(
+                dataclasses.replace(r, postgresql_min=int(os.environ["RELEASE_POSTGRES_MINIMUM"]))
+                if r.series == _series
+                else r
+                for r in _data.django_releases
+            ),
+        )
+    if os.environ.get("RELEASE_DATA_READ"):
+        _read = datetime.date.fromisoformat(os.environ["RELEASE_DATA_READ"])
+        _data = dataclasses.replace(
+            _data, tables=tuple(dataclasses.replace(t, read=_read) for t in _data.tables)
+        )
+    _patched = _data
+    platform_data.data = lambda: _patched  # type: ignore[assignment]

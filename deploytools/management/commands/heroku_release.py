@@ -16,17 +16,27 @@ from deploytools.command import DeploytoolsCommand
 from deploytools.release_phase.steps import ReleaseOutcome
 from deploytools.report import Report
 
+HELP = gettext_lazy(
+    "Heroku's release phase: check, wait for the database, check its PostgreSQL version, lock, "
+    "migrate safely, and record the release. Heroku runs it after %(triggers)s, and stops it "
+    "after %(minutes)d minutes (not extendable). In text mode the logfmt progress lines go to "
+    "stdout; with any other --format they go to stderr, so stdout holds the document only."
+)
+
 
 class Command(DeploytoolsCommand):
-    help = cast(
-        str,
-        gettext_lazy(
-            "Heroku's release phase: check, wait for the database, lock, migrate safely, and "
-            "record the release. In text mode the logfmt progress lines go to stdout; with "
-            "any other --format they go to stderr, so stdout holds the document only."
-        ),
-    )
+    help = cast(str, HELP)
     command_name = "heroku_release"
+
+    def help_text(self) -> str:
+        # What triggers the phase and its time limit are platform data (release-phase page).
+        from deploytools import platform_data
+
+        phase = platform_data.release_phase()
+        return str(HELP) % {
+            "triggers": "; ".join(phase.triggers),
+            "minutes": phase.timeout_seconds // 60,
+        }
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
