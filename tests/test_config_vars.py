@@ -40,7 +40,7 @@ def test_config_vars_parse_every_format() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "problem"),
     [
-        ("A=1\n\nnot a line\n", 3, "has no '='"),
+        ("A=1\n\nnot a line\n", 3, "no '=' after the variable name"),
         ("A=1\n=secretvalue\n", 2, "expected a variable name"),
         ("A=1\nB='unterminated secretvalue\nC=3\n", 2, "not closed"),
         ("A=1\nB=two words\n", 2, "unquoted spaces"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from deploytools.checks.registry import Messages, check
 from deploytools.context import Context, Skipped
+from deploytools.facts import safe_read
 
 TAGS = ["preflight", "heroku"]
 DJANGO_WARNING_DAYS = 90
@@ -29,7 +30,7 @@ def declared_python(context: Context) -> tuple[str, str]:
         if not path.is_file():
             continue
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            lines = safe_read.read_text(path).splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             raise Skipped(
                 _("%(file)s cannot be read (%(error)s)")

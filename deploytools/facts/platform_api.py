@@ -20,18 +20,16 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from deploytools.conf import conf
-from deploytools.facts.snapshot import Snapshot
-
-if TYPE_CHECKING:
-    import requests
-
+from deploytools.facts import safe_read
+from deploytools.facts.snapshot import Snapshot, shape_problem
 
 JSON = dict[str, Any]
 
@@ -46,6 +44,11 @@ RELEASES_KEPT = 10
 
 class HerokuAPIError(Exception):
     """The Heroku API could not give us what we need; the message is one line, token-free."""
+
+    def __init__(self, message: str, *, status: int = 0) -> None:
+        super().__init__(message)
+        # The HTTP status that ended it (0: no answer, a malformed one, a timeout).
+        self.status = status
 
 
 # --- credentials and app name -------------------------------------------------------------
@@ -78,6 +81,8 @@ def api_token() -> str:
     if not path.is_file():
         raise HerokuAPIError(_("No Heroku API token: %(hint)s.") % {"hint": hint})
     try:
+        # A regular file of sane size only: netrc reads whatever it is given, whole.
+        safe_read.regular_file(path, safe_read.SMALL_FILE_BYTES)
         entry = netrc.netrc(str(path)).authenticators("api.heroku.com")
     except (netrc.NetrcParseError, OSError) as exc:
         # Only the line number: the parser's message can quote the file's contents.
@@ -136,27 +141,6 @@ def resolve_app(explicit: str | None, base_dir: Path) -> str:
 # --- the client ------------------------------------------------------------------------------
 
 
-def _make_session(timeout: float) -> requests.Session:
-    import requests
-    from requests.adapters import HTTPAdapter
-
-    class TimeoutSession(requests.Session):
-        """A session whose every request has a timeout unless the caller gives one."""
-
-        def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-            kwargs.setdefault("timeout", timeout)
-            return super().request(*args, **kwargs)
-
-    session = TimeoutSession()
-    # Enough pooled connections for one snapshot's concurrent requests.
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    # Ignore proxies and ~/.netrc from the environment: the token is explicit.
-    session.trust_env = False
-    return session
-
-
 def _retry_after(value: str | None, attempt: int) -> float:
     """Seconds to wait before retrying: Retry-After (seconds or HTTP date), else backoff."""
     import email.utils
@@ -183,9 +167,34 @@ def _one_line(text: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+# The largest answer read from the API: a page holds at most 1000 items of a few kB.
+MAX_RESPONSE_BYTES = 16_000_000
+
+
+def phase_seconds(timeout: float, retries: int) -> float:
+    """
+    The bound on a whole API phase (a snapshot: every request, retry, wait and page).
+    The endpoints are fetched side by side, so a phase is one chain of requests: an endpoint
+    with all its retries and the waits between them ((2 × retries + 1) × timeout), then the
+    latest release's slug and a further page (2 × timeout).
+    """
+    return timeout * (2 * max(retries, 0) + 3)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One API response, read whole (up to the cap) within its deadline."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
 class HerokuClient:
     """
-    A heroku3 client with our session: a timeout on every call and bounded retries on 429/5xx.
+    A heroku3 client with our session: every request bounded in total time (connect and the
+    whole response, see :mod:`deploytools.facts.bounded_http`) and size, bounded retries on
+    429/5xx, and the whole client bounded by :func:`phase_seconds`.
 
     ``sleep`` is injectable so tests can see the waits without waiting.
     """
@@ -201,13 +210,17 @@ class HerokuClient:
     ) -> None:
         from heroku3.api import Heroku
 
+        from deploytools.facts import bounded_http
+
         self.timeout = conf.heroku_api_timeout_seconds if timeout is None else timeout
         self.retries = conf.heroku_api_retries if retries is None else retries
         # Never wait longer than a request may take, nor more than 30 s, whatever Retry-After says.
         self.max_wait = min(max(self.timeout, 0.1), 30.0)
+        self.phase = phase_seconds(self.timeout, self.retries)
+        self.phase_ends = time.monotonic() + self.phase
         self._token = token
         self._sleep = sleep
-        self.session = _make_session(self.timeout)
+        self.session = bounded_http.session(pool_maxsize=16, trust_env=False)
         # heroku3 prints; nothing of it may reach our stdout.
         with contextlib.redirect_stdout(io.StringIO()):
             self.heroku = Heroku(session=self.session)
@@ -227,48 +240,79 @@ class HerokuClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _fail(self, endpoint: str, reason: str) -> HerokuAPIError:
+    def _fail(self, endpoint: str, reason: str, status: int = 0) -> HerokuAPIError:
         text = _("Heroku API GET %(endpoint)s: %(reason)s") % {
             "endpoint": endpoint,
             "reason": reason,
         }
         # Belt and braces: an echoed token must never reach a terminal or a log.
-        return HerokuAPIError(_one_line(text.replace(self._token, "***"), 400))
+        return HerokuAPIError(_one_line(text.replace(self._token, "***"), 400), status=status)
 
-    def _request(self, endpoint: str, headers: Mapping[str, str]) -> requests.Response:
+    def _phase_left(self, endpoint: str) -> float:
+        left = self.phase_ends - time.monotonic()
+        if left <= 0:
+            raise self._fail(
+                endpoint,
+                _("the Heroku API phase took longer than %(s)gs; try again later")
+                % {"s": self.phase},
+            )
+        return left
+
+    def _get_once(self, url: str, endpoint: str, headers: Mapping[str, str]) -> Answer:
+        """One GET, connect to last byte within min(timeout, what is left of the phase)."""
         import requests
 
-        url = self.heroku._url_for(endpoint.lstrip("/"))
-        attempt = 0
-        while True:
+        from deploytools.facts import bounded_http
+
+        budget = min(self.timeout, self._phase_left(endpoint))
+        with bounded_http.deadline(budget) as limit:
             try:
-                response = self.session.get(url, headers=dict(headers))
-            except requests.Timeout:
+                with self.session.get(
+                    url, headers=dict(headers), timeout=budget, stream=True
+                ) as response:
+                    body = bounded_http.read_body(response, MAX_RESPONSE_BYTES)
+                    # requests keeps the headers case-insensitive (Next-Range, Retry-After).
+                    return Answer(response.status_code, response.headers, body)
+            except bounded_http.BodyTooLarge:
                 raise self._fail(
-                    endpoint, _("no answer within %(s)gs (timeout)") % {"s": self.timeout}
+                    endpoint,
+                    _("the answer is larger than %(mb)d MB") % {"mb": MAX_RESPONSE_BYTES // 10**6},
                 ) from None
             except requests.RequestException as exc:
+                if limit.expired or isinstance(exc, requests.Timeout):
+                    raise self._fail(
+                        endpoint,
+                        _("no complete answer within %(s)gs (timeout)") % {"s": budget},
+                    ) from None
                 raise self._fail(
                     endpoint, _("could not connect (%(error)s)") % {"error": type(exc).__name__}
                 ) from None
-            status = response.status_code
+
+    def _request(self, endpoint: str, headers: Mapping[str, str]) -> Answer:
+        url = self.heroku._url_for(endpoint.lstrip("/"))
+        attempt = 0
+        while True:
+            answer = self._get_once(url, endpoint, headers)
+            status = answer.status
             if (status == 429 or status >= 500) and attempt < self.retries:
                 wait = min(
-                    _retry_after(response.headers.get("Retry-After"), attempt), self.max_wait
+                    _retry_after(answer.headers.get("Retry-After"), attempt),
+                    self.max_wait,
+                    self._phase_left(endpoint),
                 )
-                response.close()
                 self._sleep(wait)
                 attempt += 1
                 continue
             if status >= 400:
-                raise self._fail(endpoint, self._status_reason(response, attempt))
-            return response
+                raise self._fail(endpoint, self._status_reason(answer, attempt), status)
+            return answer
 
-    def _status_reason(self, response: requests.Response, attempts: int) -> str:
-        status = response.status_code
+    def _status_reason(self, answer: Answer, attempts: int) -> str:
+        status = answer.status
         try:
-            message = str(response.json().get("message", ""))
-        except (ValueError, AttributeError):
+            data = safe_read.loads(answer.body)
+            message = str(data.get("message", "")) if isinstance(data, dict) else ""
+        except ValueError:
             message = ""
         advice = {
             401: _("the token was refused; run `heroku login` or set HEROKU_API_KEY"),
@@ -283,16 +327,19 @@ class HerokuClient:
             reason += f" ({_one_line(message, 120)})"
         return f"{reason}: {advice}"
 
-    def _json(self, endpoint: str, response: requests.Response) -> Any:
+    def _json(self, endpoint: str, answer: Answer) -> Any:
         try:
-            return response.json()
+            return safe_read.loads(answer.body)
+        except safe_read.JSONTooDeep as exc:
+            raise self._fail(
+                endpoint, _("the answer is not usable JSON (%(reason)s)") % {"reason": exc}
+            ) from None
         except ValueError:
             raise self._fail(endpoint, _("the answer is not valid JSON")) from None
 
     def get(self, endpoint: str) -> JSON:
         """GET one resource (a JSON object)."""
-        response = self._request(endpoint, {})
-        data = self._json(endpoint, response)
+        data = self._json(endpoint, self._request(endpoint, {}))
         if not isinstance(data, dict):
             raise self._fail(endpoint, _("expected a JSON object"))
         return data
@@ -304,13 +351,13 @@ class HerokuClient:
         items: list[JSON] = []
         next_range = range_header
         for _page in range(MAX_PAGES):
-            response = self._request(endpoint, {"Range": next_range} if next_range else {})
-            data = self._json(endpoint, response)
+            answer = self._request(endpoint, {"Range": next_range} if next_range else {})
+            data = self._json(endpoint, answer)
             if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
                 raise self._fail(endpoint, _("expected a JSON list of objects"))
             items.extend(data)
-            next_range = response.headers.get("Next-Range")
-            if response.status_code != 206 or not next_range or not follow:
+            next_range = answer.headers.get("Next-Range")
+            if answer.status != 206 or not next_range or not follow:
                 return items
         raise self._fail(endpoint, _("more than %(n)d pages") % {"n": MAX_PAGES})
 
@@ -336,36 +383,74 @@ def fetch_snapshot(app: str, client: HerokuClient) -> Snapshot:
     """
     Fetch everything the checks need about ``app``, the requests issued concurrently.
 
-    Raises :class:`HerokuAPIError` (one line, endpoint named) if any request fails.
+    Raises :class:`HerokuAPIError` (one line, endpoint named) when the app itself cannot be
+    read or the token is refused: nothing can be checked then. Any other endpoint that fails
+    (after its retries), or answers with data of the wrong shape, is recorded in
+    ``Snapshot.unavailable`` with its one-line reason: the checks that read it are skipped,
+    the others run.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     lists = _endpoints(app)
+    unavailable: dict[str, str] = {}
+
+    def shaped(name: str, endpoint: str, data: Any) -> Any:
+        problem = shape_problem(name, data)
+        if problem:
+            raise client._fail(endpoint, _("unexpected data: %(problem)s") % {"problem": problem})
+        return data
+
+    def collect(name: str, endpoint: str, future: Future[Any], default: Any) -> Any:
+        try:
+            return shaped(name, endpoint, future.result())
+        except HerokuAPIError as exc:
+            if exc.status == 401:
+                raise  # the token: every other request fails the same way
+            unavailable[name] = str(exc)
+            return default
+
     with ThreadPoolExecutor(max_workers=len(lists) + 3) as pool:
         app_future = pool.submit(client.get, f"/apps/{app}")
         config_future = pool.submit(client.get, f"/apps/{app}/config-vars")
+        releases_endpoint = f"/apps/{app}/releases"
         releases_future = pool.submit(
             client.get_list,
-            f"/apps/{app}/releases",
+            releases_endpoint,
             range_header=f"version ..; order=desc, max={RELEASES_KEPT}",
             follow=False,
         )
         list_futures = {name: pool.submit(client.get_list, path) for name, path in lists.items()}
-        # Result order does not matter: the first failure is raised either way.
-        app_json = app_future.result()
-        config = config_future.result()
-        results = {name: future.result() for name, future in list_futures.items()}
-        releases = sorted(
-            releases_future.result(), key=lambda r: int(r.get("version") or 0), reverse=True
-        )
+        try:
+            app_json = shaped("app", f"/apps/{app}", app_future.result())
+        except HerokuAPIError:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        config = collect("config_vars", f"/apps/{app}/config-vars", config_future, {})
+        results = {
+            name: collect(name, lists[name], future, []) for name, future in list_futures.items()
+        }
+        releases = collect("releases", releases_endpoint, releases_future, [])
+    # Every version is an integer (shape_problem checked), so the order is the API's own.
+    releases = sorted(releases, key=lambda r: int(r.get("version") or 0), reverse=True)
     slug_id = ((releases[0].get("slug") or {}) if releases else {}).get("id")
-    slug = client.get(f"/apps/{app}/slugs/{slug_id}") if slug_id else None
+    slug: JSON | None = None
+    if "releases" in unavailable:
+        unavailable["slug"] = unavailable["releases"]
+    elif slug_id:
+        endpoint = f"/apps/{app}/slugs/{slug_id}"
+        try:
+            slug = shaped("slug", endpoint, client.get(endpoint))
+        except HerokuAPIError as exc:
+            if exc.status == 401:
+                raise
+            unavailable["slug"] = str(exc)
     return Snapshot(
         app=app_json,
-        config_vars={str(k): None if v is None else str(v) for k, v in config.items()},
+        config_vars={str(k): v for k, v in config.items()},
         releases=releases,
         fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         slug=slug,
+        unavailable=unavailable,
         **results,
     )
 

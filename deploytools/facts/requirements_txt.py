@@ -27,6 +27,8 @@ from urllib.parse import unquote, urlsplit
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from deploytools.facts import safe_read
+
 # pip's global options (valid on a line of their own); the value-taking ones consume a value.
 GLOBAL_OPTIONS_WITH_VALUE = frozenset(
     {
@@ -355,7 +357,7 @@ class _Reader:
         self.result.files.append(file)
         self.seen.add(path)
         try:
-            data = path.read_bytes()
+            data = safe_read.read_bytes(path, safe_read.SOURCE_FILE_BYTES)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             self.result.problems.append(

@@ -13,6 +13,7 @@ import ast
 from collections.abc import Mapping
 from pathlib import Path
 
+from deploytools.facts import safe_read
 from deploytools.facts.project import Project
 
 SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
@@ -21,7 +22,9 @@ SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
 def default_in(path: Path) -> str | None:
     """The settings module ``path`` defaults to (``os.environ.setdefault(...)``), if any."""
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
+        tree = ast.parse(
+            safe_read.read_bytes(path, safe_read.SOURCE_FILE_BYTES), filename=str(path)
+        )
     except (OSError, SyntaxError, ValueError, RecursionError):
         return None
     for node in ast.walk(tree):

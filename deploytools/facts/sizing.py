@@ -240,10 +240,15 @@ def run_child(
         result_path = Path(tmp) / "result.json"
         payload = {**payload, "result_path": str(result_path)}
         env = {**env, "PYTHONPATH": child_pythonpath(base_dir)}
+        # Exits as soon as the result is written: a non-daemon thread the project's code
+        # started would otherwise hold the child until the timeout.
         code = (
-            "import json, sys\n"
-            f"from {module} import {function}\n"
-            f"{function}(json.loads(sys.argv[1]))\n"
+            "import json, os, sys\n"
+            "try:\n"
+            f"    from {module} import {function}\n"
+            f"    {function}(json.loads(sys.argv[1]))\n"
+            "finally:\n"
+            "    os._exit(0)\n"
         )
         try:
             # The child's own output may quote config values: it is discarded, and results

@@ -33,6 +33,8 @@ def database_address(connection: BaseDatabaseWrapper) -> str:
 # carries no SQLSTATE for a failed connection, by the server's message.
 _PERMANENT_SQLSTATES = {"28000": "credentials", "28P01": "credentials", "3D000": "database"}
 _PERMANENT_MESSAGES = (
+    # sslmode=require against a server without SSL: the answer will not change on retrying.
+    (re.compile(r"server does not support SSL", re.I), "ssl"),
     (re.compile(r"no pg_hba\.conf entry", re.I), "pg_hba"),
     (re.compile(r"authentication failed|no password supplied", re.I), "credentials"),
     (re.compile(r'role ".*" does not exist', re.I), "credentials"),
@@ -43,8 +45,8 @@ _PERMANENT_MESSAGES = (
 def permanent_database_error(exc: BaseException) -> str:
     """
     What is wrong when connecting failed for a reason retrying cannot fix: "credentials",
-    "database" (its name) or "pg_hba"; "" for errors worth retrying (connection refused, a
-    timeout, the server starting up, too many connections).
+    "database" (its name), "pg_hba" or "ssl" (required, not offered); "" for errors worth
+    retrying (connection refused, a timeout, the server starting up, too many connections).
     """
     text = str(exc)
     for pattern, kind in _PERMANENT_MESSAGES:
