@@ -156,3 +156,35 @@ def test_app_with_a_rejected_token_exits_2_without_the_token(fake_heroku: FakeHe
     assert outcome.stdout == ""
     assert len(outcome.stderr.strip().splitlines()) == 1
     assert TOKEN not in outcome.stderr and "Traceback" not in outcome.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        ("preflight", "--config-vars"),
+        ("preflight", "--app"),
+        ("production_check", "--app"),
+        ("production_check", "--snapshot"),
+        ("production_check", "--save-snapshot"),
+        ("production_check", "--url"),
+    ],
+)
+@pytest.mark.parametrize("value", ["", "  "], ids=["empty", "blank"])
+def test_an_empty_file_app_or_url_is_a_usage_error(command: str, option: str, value: str) -> None:
+    # `--config-vars "$CONFIG"` with CONFIG unset used to mean "no config" and pass.
+    result = run_command(command, option, value)
+    assert result.exit_code == 2
+    assert result.stderr == f"CommandError: argument {option}: must not be empty\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_an_empty_config_vars_is_exit_2_from_the_command_line(fmt: str) -> None:
+    result = run_manage("preflight", "--format", fmt, "--config-vars", "")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "manage.py preflight: error: argument --config-vars: must not be empty"
+    )
+    if fmt == "json":
+        assert json.loads(result.stdout)["error"] == "argument --config-vars: must not be empty"
+    else:
+        assert result.stdout == ""

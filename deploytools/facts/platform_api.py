@@ -248,14 +248,16 @@ class HerokuClient:
         # Belt and braces: an echoed token must never reach a terminal or a log.
         return HerokuAPIError(_one_line(text.replace(self._token, "***"), 400), status=status)
 
+    def _phase_over(self, endpoint: str) -> HerokuAPIError:
+        return self._fail(
+            endpoint,
+            _("the Heroku API phase took longer than %(s)gs; try again later") % {"s": self.phase},
+        )
+
     def _phase_left(self, endpoint: str) -> float:
         left = self.phase_ends - time.monotonic()
         if left <= 0:
-            raise self._fail(
-                endpoint,
-                _("the Heroku API phase took longer than %(s)gs; try again later")
-                % {"s": self.phase},
-            )
+            raise self._phase_over(endpoint)
         return left
 
     def _get_once(self, url: str, endpoint: str, headers: Mapping[str, str]) -> Answer:
@@ -279,13 +281,17 @@ class HerokuClient:
                     _("the answer is larger than %(mb)d MB") % {"mb": MAX_RESPONSE_BYTES // 10**6},
                 ) from None
             except requests.RequestException as exc:
-                if limit.expired or isinstance(exc, requests.Timeout):
+                if not (limit.expired or isinstance(exc, requests.Timeout)):
                     raise self._fail(
                         endpoint,
-                        _("no complete answer within %(s)gs (timeout)") % {"s": budget},
+                        _("could not connect (%(error)s)") % {"error": type(exc).__name__},
                     ) from None
+                if budget < self.timeout:
+                    # Cut by what was left of the phase, not by its own timeout.
+                    raise self._phase_over(endpoint) from None
                 raise self._fail(
-                    endpoint, _("could not connect (%(error)s)") % {"error": type(exc).__name__}
+                    endpoint,
+                    _("no complete answer within %(s)gs (timeout)") % {"s": self.timeout},
                 ) from None
 
     def _request(self, endpoint: str, headers: Mapping[str, str]) -> Answer:

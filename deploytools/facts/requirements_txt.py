@@ -483,7 +483,8 @@ class _Reader:
         if target in self.seen:
             return
         try:
-            is_file = target.is_file()
+            # A FIFO or a device is there, not "missing": read() refuses it, saying why.
+            is_file = target.exists() and not target.is_dir()
         except (OSError, ValueError):
             is_file = False
         if not is_file:
@@ -503,7 +504,8 @@ def parse_requirements(path: Path, root: Path | None = None) -> Requirements:
     root = root or path.parent
     result = Requirements(path=path)
     try:
-        exists = path.is_file()
+        # A FIFO or a device is there, not "missing": read() refuses it, saying why.
+        exists = path.exists() and not path.is_dir()
         resolved = path.resolve()
         root = root.resolve()
     except (OSError, ValueError):

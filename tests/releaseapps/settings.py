@@ -2,6 +2,9 @@
 weareone's settings plus the `shop` app, whose migrations are a scenario of
 tests/releaseapps/scenarios chosen by RELEASE_SCENARIO; RELEASE_DEPLOYTOOLS (JSON) overrides
 keys of DEPLOYTOOLS. Used by heroku_release child processes in tests/test_release*.py and bench/.
+RELEASE_SETTINGS_PRINT makes the import print the secret key (Python and file descriptor 1);
+RELEASE_SETTINGS_FAIL makes it raise: "port" a ValueError quoting part of REDIS_URL's
+password, "improperly" an ImproperlyConfigured quoting the key (tests/test_release_faults.py).
 """
 
 import json
@@ -25,6 +28,8 @@ DEPLOYTOOLS = {
         "RELEASE_DEPLOYTOOLS",
         "SHOP_SLEEP",
         "RELEASE_DB_CACHE",
+        "RELEASE_SETTINGS_PRINT",
+        "RELEASE_SETTINGS_FAIL",
     ],
     **json.loads(os.environ.get("RELEASE_DEPLOYTOOLS", "{}")),
 }
@@ -37,3 +42,18 @@ if os.environ.get("RELEASE_DB_CACHE"):
             "LOCATION": "shop_cache",
         }
     }
+
+if os.environ.get("RELEASE_SETTINGS_PRINT"):
+    print("settings import print: key=" + os.environ.get("DJANGO_SECRET_KEY", ""))
+    os.write(1, ("settings import fd 1: key=" + os.environ.get("DJANGO_SECRET_KEY", "")).encode())
+
+if os.environ.get("RELEASE_SETTINGS_FAIL") == "port":
+    from urllib.parse import urlsplit
+
+    # With an unescaped "#" in the password, urlsplit takes the part before it for a port
+    # and says so: "Port could not be cast to integer value as '...'".
+    REDIS_PORT = urlsplit(os.environ["REDIS_URL"]).port
+elif os.environ.get("RELEASE_SETTINGS_FAIL") == "improperly":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("the key " + os.environ["DJANGO_SECRET_KEY"] + " is revoked")
