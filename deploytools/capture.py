@@ -42,6 +42,8 @@ class _Pump(threading.Thread):
         self.target_fd = target_fd
         self.capture = capture
         self.stopping = threading.Event()
+        # Set when stop() gave up waiting: nothing more is written anywhere.
+        self.abandoned = False
 
     def run(self) -> None:
         pending = b""
@@ -68,6 +70,8 @@ class _Pump(threading.Thread):
             self._emit(pending)
 
     def _emit(self, data: bytes) -> None:
+        if self.abandoned:
+            return
         text = data.decode("utf-8", "surrogateescape")
         masked = redact.redact(text, self.capture.secrets).encode("utf-8", "surrogateescape")
         with contextlib.suppress(OSError):
@@ -129,12 +133,18 @@ class Capture:
             os.dup2(saved, fd)
         for pump in self._pumps:
             pump.stopping.set()
+        lingering = False
         for pump in self._pumps:
             pump.join(DRAIN_SECONDS)
-            if not pump.is_alive():
+            if pump.is_alive():
+                # A process the project started still holds the pipe: stop listening to it.
+                # Its descriptors stay open (a closed number could be reused by a socket).
+                pump.abandoned = lingering = True
+            else:
                 os.close(pump.read_fd)
-        for saved in self._saved.values():
-            os.close(saved)
+        if not lingering:
+            for saved in self._saved.values():
+                os.close(saved)
         self._saved, self._pumps = {}, []
 
 

@@ -8,9 +8,14 @@ nothing ends in a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg2
@@ -139,6 +144,25 @@ def test_printing_migrations_stay_in_the_log_masked_in_text_mode(database: Datab
     assert "stderr print: key=***" in result.stderr
     assert "passed   Post-migrate commands ran — shop_shout" in report
     assert_no_secret(result.stdout, result.stderr)
+
+
+def test_a_process_left_holding_stdout_does_not_hold_the_release(
+    database: Database, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "daemon.pid"
+    started = time.monotonic()
+    try:
+        result = database.run("--format", "json", scenario="lingers", SHOP_PID_FILE=str(pid_file))
+        elapsed = time.monotonic() - started
+    finally:
+        if pid_file.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+    assert result.exit_code == 0, result.stderr
+    assert one_document(result.stdout)["release"]["applied"][-1] == "shop.0002_lingers"
+    # The daemon sleeps 60 s with the captured pipe open: the capture stops listening to it
+    # (at most DRAIN_SECONDS later) instead of waiting for the pipe to close.
+    assert elapsed < 30
 
 
 def test_settings_that_print_when_imported_do_not_touch_the_document(database: Database) -> None:

@@ -12,6 +12,7 @@ from deploytools import redact
 from deploytools.checks.run import CheckResult, RunResult
 from tests.helpers import (
     ROOT,
+    run_command,
     run_manage,
 )
 
@@ -153,7 +154,8 @@ def test_config_vars_parse_errors_name_the_line_never_its_content(
 ) -> None:
     path = tmp_path / "production.env"
     path.write_text(content)
-    outcome = run_manage("preflight", "--format", output, "--config-vars", str(path))
+    # In process: the file is read before anything else runs, and its errors are the output.
+    outcome = run_command("preflight", "--format", output, "--config-vars", str(path))
     assert outcome.exit_code == 2
     assert f"{path}:{line}: " in outcome.stderr
     for secret in (*SECRETS, PEM_LINE, PEM_LINE[:20], BARE_PASSWORD):

@@ -29,6 +29,7 @@ DEPLOYTOOLS = {
         "SHOP_SLEEP",
         "RELEASE_DB_CACHE",
         "RELEASE_SETTINGS_PRINT",
+        "SHOP_PID_FILE",
         "RELEASE_SETTINGS_FAIL",
     ],
     **json.loads(os.environ.get("RELEASE_DEPLOYTOOLS", "{}")),
