@@ -220,6 +220,8 @@ class HerokuClient:
         self.phase_ends = time.monotonic() + self.phase
         self._token = token
         self._sleep = sleep
+        # Enough pooled connections for one snapshot's concurrent requests. Proxies and
+        # ~/.netrc from the environment are ignored: the token is explicit.
         self.session = bounded_http.session(pool_maxsize=16, trust_env=False)
         # heroku3 prints; nothing of it may reach our stdout.
         with contextlib.redirect_stdout(io.StringIO()):
@@ -469,6 +471,10 @@ def take_snapshot(app: str, *, token: str | None = None) -> Snapshot:
 
 def fetch_config_vars(app: str) -> dict[str, str]:
     """The app's config vars with their values (for preflight --app). Raises HerokuAPIError."""
+    endpoint = f"/apps/{app}/config-vars"
     with HerokuClient(api_token()) as client:
-        data = client.get(f"/apps/{app}/config-vars")
+        data = client.get(endpoint)
+        problem = shape_problem("config_vars", data)
+        if problem:
+            raise client._fail(endpoint, _("unexpected data: %(problem)s") % {"problem": problem})
     return {str(k): str(v) for k, v in data.items() if v is not None}
