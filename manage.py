@@ -7,7 +7,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weareone.settings")
-    from django.core.management import execute_from_command_line
+    # Django's, except that heroku_release, preflight, production_check and migrate report
+    # settings that fail to import as deploytools.E100 (exit 2), never as a traceback.
+    from deploytools.entry import execute_from_command_line
 
     execute_from_command_line(sys.argv)
 

@@ -10,15 +10,17 @@ errors take the second way, whether argparse or the command itself finds them.
 from __future__ import annotations
 
 import sys
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any, NoReturn, cast
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deploytools import report
+from deploytools import capture, redact, report
 from deploytools.checks.run import LEVELS, RAISE_CRASHES, RunResult
+from deploytools.entry import json_requested
 
 EXIT_OK, EXIT_FAILED, EXIT_COULD_NOT_CHECK = 0, 1, 2
 
@@ -53,12 +55,14 @@ def report_language(requested: str | None) -> str | None:
     return conf.language
 
 
-def _json_requested(argv: list[str]) -> bool:
-    # Before argparse has parsed anything: how a usage error must be reported.
-    return any(
-        arg == "--format=json" or (arg == "--format" and nxt == "json")
-        for arg, nxt in zip(argv, [*argv[1:], ""], strict=False)
-    )
+def nonempty(value: str) -> str:
+    """
+    argparse ``type`` of the options naming a file, an app or a URL: an empty value
+    (``--config-vars ''``, an unset shell variable) is a usage error, not "none given".
+    """
+    if not value.strip():
+        raise ArgumentTypeError(_("must not be empty"))
+    return value
 
 
 class DeploytoolsCommand(BaseCommand):
@@ -128,7 +132,8 @@ class DeploytoolsCommand(BaseCommand):
 
         def error(message: str) -> NoReturn:
             # One rule for usage errors: exit 2, one line, a JSON document when JSON was asked.
-            fmt = "json" if _json_requested(argv) else "text"
+            # Before argparse has parsed anything: how a usage error must be reported.
+            fmt = "json" if json_requested(argv) else "text"
             try:
                 self.could_not_check(message, {"format": fmt})
             except CommandError:
@@ -142,9 +147,28 @@ class DeploytoolsCommand(BaseCommand):
         parser.error = error  # type: ignore[method-assign]
         return parser
 
+    def run_from_argv(self, argv: list[str]) -> None:
+        # Under manage.py's capture (deploytools.entry), even a usage error's JSON document
+        # goes to the real stdout.
+        captured = capture.active()
+        if captured is not None:
+            self.stdout = OutputWrapper(captured.report_stream())
+        super().run_from_argv(argv)
+
     def execute(self, *args: Any, **options: Any) -> str | None:
         # --traceback: let a crashing check raise so Django prints its traceback (E002's hint).
         token = RAISE_CRASHES.set(bool(options.get("traceback")))
+        # stdout belongs to the report: what the project's code prints meanwhile (migrations,
+        # post-migrate commands, checks importing its modules) is captured, masked, and sent
+        # to stderr when stdout holds a document (every format but text; deploytools.capture).
+        # A caller's own stream (call_command with stdout=...) is left as it is.
+        captured = capture.start(options.get("format", "text") != "text")
+        own_stdout = self.stdout
+        if captured is not None:
+            captured.add_secrets(redact.process_secrets())
+            if not options.get("stdout"):
+                self.stdout = OutputWrapper(captured.report_stream())
+                self.stdout.style_func = own_stdout.style_func
         try:
             language = report_language(options.get("language"))
         except CouldNotCheck as exc:
@@ -155,6 +179,8 @@ class DeploytoolsCommand(BaseCommand):
             with translation.override(language):
                 return super().execute(*args, **options)
         finally:
+            capture.stop()
+            self.stdout = own_stdout
             RAISE_CRASHES.reset(token)
 
     def finish(self, outcome: report.Report, options: dict[str, Any]) -> NoReturn:

@@ -162,7 +162,10 @@ OPTIONS: dict[str, Option] = {
         item_type=str,
     ),
     "HEROKU_API_TIMEOUT_SECONDS": Option(
-        10, (int, float), "Timeout of each Heroku Platform API request."
+        10,
+        (int, float),
+        "Time limit of each Heroku Platform API request, connect to last byte; the whole API "
+        "phase gets (2 × retries + 3) times it.",
     ),
     "HEROKU_API_RETRIES": Option(3, (int,), "Retries of a Heroku API request that got 429 or 5xx."),
     "LANGUAGE": Option(

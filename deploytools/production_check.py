@@ -8,7 +8,7 @@ config vars. The text report opens with the nine items of Heroku's Production Ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -40,6 +40,8 @@ class ProductionCheck:
     heading: str
     # The JSON document's "snapshot" section: which app, when the API was read, from where.
     snapshot: dict[str, str]
+    # Endpoints that failed (snapshot field -> one-line reason); their checks were skipped.
+    unavailable: dict[str, str] = field(default_factory=dict)
 
 
 def run_production_check(options: dict[str, Any]) -> ProductionCheck:
@@ -56,7 +58,7 @@ def run_production_check(options: dict[str, Any]) -> ProductionCheck:
     urls = list(options.get("url") or [])
     context = ProductionContext(
         project=project,
-        config_vars=found.known_config_vars(),
+        config_vars=found.known_config_vars() if found.available("config_vars") else {},
         snapshot=found,
         # A saved snapshot is an offline run: the site is visited only when asked.
         urls=urls or ([] if options.get("snapshot") else default_urls(found)),
@@ -76,12 +78,15 @@ def run_production_check(options: dict[str, Any]) -> ProductionCheck:
             "fetched_at": found.fetched_at,
             "source": str(options["snapshot"]) if options.get("snapshot") else "platform-api",
         },
+        dict(found.unavailable),
     )
 
 
 def default_urls(found: snapshot.Snapshot) -> list[str]:
     """The app's web URL and its custom domains, for the live-site checks."""
     urls = [str(found.app["web_url"])] if found.app.get("web_url") else []
+    if not found.available("domains"):
+        return urls
     urls += [
         f"https://{d['hostname']}/"
         for d in found.domains
@@ -95,6 +100,8 @@ def start_settings_run(found: snapshot.Snapshot, project: Project) -> DynoRun | 
     from deploytools.facts.dyno import start_in_dyno
     from deploytools.facts.settings_module import dyno_settings_module
 
+    if not found.available("config_vars"):
+        return found.unavailable["config_vars"]
     if not found.has_config_values:
         return _(
             "a saved snapshot keeps only non-secret config var values, and the settings need "

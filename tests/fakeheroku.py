@@ -7,7 +7,8 @@ so the fake cannot drift from the real API's shapes. Besides an app's own endpoi
 what they point at: slugs and OCI images (``slugs``, ``oci-images``), one app feature
 (``features/{name}``), an add-on's config (``addon-config``, ``/addons/{id}/config``) and a
 space's telemetry drains (``space-telemetry-drains``). Faults (401, 429, 5xx, slow, malformed
-JSON, 206 pagination) are switched on per endpoint by tests.
+JSON, 206 pagination, a response dripped a byte at a time, a hostile body sent as it is:
+deep, wrongly typed or oversized JSON) are switched on per endpoint by tests.
 """
 
 from __future__ import annotations
@@ -80,6 +81,12 @@ class Fault:
     malformed: bool = False
     page_size: int = 0
     times: int | None = None
+    # Seconds between the bytes of the response (status line and headers too, unless
+    # drip_body_only): a server that never stops sending, too slowly to trip a read timeout.
+    drip: float = 0.0
+    drip_body_only: bool = False
+    # Sent as the 200 answer instead of the fixture, never validated against the schema.
+    body: bytes | None = None
 
 
 class _Server(ThreadingHTTPServer):
@@ -225,6 +232,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(fault.status, "fault", "Injected fault.", **fault.headers)
         if fault and fault.malformed:
             return self._send(200, b'{"name": "weareone-prod", ')
+        if fault and fault.drip:
+            return self._drip(fault)
+        if fault and fault.body is not None:
+            return self._send(200, fault.body)
         data = fake.resource(path)
         if data is None:
             return self._error(404, "not_found", "Couldn't find that app.")
@@ -237,6 +248,24 @@ class _Handler(BaseHTTPRequestHandler):
             fake.schema_errors.append(f"{path}: {str(exc).splitlines()[0]}")
             return self._error(500, "schema", "fixture does not match the schema")
         self._send(status, json.dumps(data).encode(), headers)
+
+    def _drip(self, fault: Fault) -> None:
+        """A valid answer, one byte every ``fault.drip`` seconds, until the client gives up."""
+        body = fault.body if fault.body is not None else b"[]"
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body) + 10**6}\r\n\r\n"
+        ).encode()
+        try:
+            if fault.drip_body_only:
+                self.wfile.write(head)
+                head = b""
+            for byte in head + body + b" " * 10**6:
+                self.wfile.write(bytes([byte]))
+                time.sleep(fault.drip)
+        except OSError:
+            pass  # the client hung up: what a bounded client does
+        self.close_connection = True
 
     def _range(
         self, items: list[Any], fault: Fault | None

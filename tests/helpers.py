@@ -13,11 +13,12 @@ import select
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.management import CommandError, call_command
 
@@ -70,6 +71,61 @@ def run_manage(
         timeout=timeout,
     )
     return CommandResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+RELEASE_SECRET_KEY = "release-faults-secret-KEY-7d1e4c9a2b8f6e3d5c0a9b7f1e2d4c6a8b0f3e5d"
+
+
+def release_env(
+    url: str, scenario: str = "ok", deploytools: dict[str, Any] | None = None, **extra: str
+) -> dict[str, str]:
+    """
+    The environment of a release dyno running tests.releaseapps (whose `shop` migrations are
+    ``scenario``, see tests/releaseapps/scenarios) against the database at ``url``.
+    """
+    import json
+
+    return {
+        "DATABASE_URL": url,
+        "DATABASE_SSL_REQUIRE": "0",
+        "DYNO": "release.1",
+        "DJANGO_SECRET_KEY": RELEASE_SECRET_KEY,
+        "DJANGO_SETTINGS_MODULE": "tests.releaseapps.settings",
+        "HEROKU_RELEASE_VERSION": "v7",
+        "RELEASE_SCENARIO": scenario,
+        "RELEASE_DEPLOYTOOLS": json.dumps(deploytools or {}),
+        **extra,
+    }
+
+
+T = TypeVar("T")
+
+
+def within(seconds: float, call: Callable[[], T]) -> T:
+    """
+    ``call()``, failing the test instead of hanging the suite if it runs longer than
+    ``seconds`` (a read blocked on a FIFO, a request to a server that never stops sending).
+    """
+    import threading
+
+    import pytest
+
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        pytest.fail(f"still running after {seconds} s: it is not bounded")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
 
 
 # -- checks ----------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def test_config_vars_parse_every_format() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "problem"),
     [
-        ("A=1\n\nnot a line\n", 3, "has no '='"),
+        ("A=1\n\nnot a line\n", 3, "no '=' after the variable name"),
         ("A=1\n=secretvalue\n", 2, "expected a variable name"),
         ("A=1\nB='unterminated secretvalue\nC=3\n", 2, "not closed"),
         ("A=1\nB=two words\n", 2, "unquoted spaces"),
@@ -169,3 +169,35 @@ def test_app_gives_preflight_the_app_s_generation(fake_heroku: FakeHeroku, tmp_p
         context = context_for({}, project_at(tmp_path), config)
         assert app_generation(context).name == generation
     assert load_config(None, fake_heroku.add_state("fir")).generation == "fir"
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        ("preflight", "--config-vars"),
+        ("preflight", "--app"),
+        ("production_check", "--app"),
+        ("production_check", "--snapshot"),
+        ("production_check", "--save-snapshot"),
+        ("production_check", "--url"),
+    ],
+)
+@pytest.mark.parametrize("value", ["", "  "], ids=["empty", "blank"])
+def test_an_empty_file_app_or_url_is_a_usage_error(command: str, option: str, value: str) -> None:
+    # `--config-vars "$CONFIG"` with CONFIG unset used to mean "no config" and pass.
+    result = run_command(command, option, value)
+    assert result.exit_code == 2
+    assert result.stderr == f"CommandError: argument {option}: must not be empty\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_an_empty_config_vars_is_exit_2_from_the_command_line(fmt: str) -> None:
+    result = run_manage("preflight", "--format", fmt, "--config-vars", "")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "manage.py preflight: error: argument --config-vars: must not be empty"
+    )
+    if fmt == "json":
+        assert json.loads(result.stdout)["error"] == "argument --config-vars: must not be empty"
+    else:
+        assert result.stdout == ""

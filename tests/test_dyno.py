@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,59 @@ def test_settings_that_print_do_not_break_the_report(tmp_path: Path) -> None:
     result = dyno.start_in_dyno({}, project_at(tmp_path), settings_module=module).result()
     assert "deploytools.E100" not in messages_by_id(result)
     assert {c.name: c.status for c in result.checks}["settings_load"] == "passed"
+
+
+def test_settings_writing_to_descriptor_1_do_not_break_the_report(tmp_path: Path) -> None:
+    # C extensions and child processes write to the descriptor, not to sys.stdout.
+    module = settings_module(
+        tmp_path,
+        "sim_fd_writes",
+        """\
+        import subprocess, sys
+        SECRET_KEY = "k" * 60
+        os.write(1, b"{not json")
+        subprocess.run([sys.executable, "-c", "print('a child process says hi')"], check=True)
+        """,
+    )
+    result = dyno.start_in_dyno({}, project_at(tmp_path), settings_module=module).result()
+    assert "deploytools.E100" not in messages_by_id(result)
+    assert {c.name: c.status for c in result.checks}["settings_load"] == "passed"
+
+
+def test_a_thread_the_settings_start_does_not_hold_a_finished_report(tmp_path: Path) -> None:
+    module = settings_module(
+        tmp_path,
+        "sim_thread",
+        """\
+        import threading, time
+        SECRET_KEY = "k" * 60
+        threading.Thread(target=time.sleep, args=(600,), name="never-ends").start()
+        """,
+    )
+    started = time.monotonic()
+    run = dyno.start_in_dyno({}, project_at(tmp_path), settings_module=module, timeout=60)
+    result = run.result()
+    # Without the exit once the report is written: "did not finish within 60 seconds".
+    assert time.monotonic() - started < 30
+    assert "deploytools.E100" not in messages_by_id(result)
+    assert {c.name: c.status for c in result.checks}["settings_load"] == "passed"
+
+
+def test_the_memory_child_exits_once_its_result_is_written(tmp_path: Path) -> None:
+    from deploytools.facts import sizing
+
+    (tmp_path / "hostile_child.py").write_text(
+        "import threading, time\n"
+        "from deploytools.facts.sizing import write_result\n"
+        "def work(payload):\n"
+        "    threading.Thread(target=time.sleep, args=(600,)).start()\n"
+        "    write_result(payload, {'measured': 1})\n"
+    )
+    env = {"PATH": os.environ.get("PATH", "")}
+    started = time.monotonic()
+    result = sizing.run_child("hostile_child:work", {}, env, tmp_path, timeout=60)
+    assert result == {"measured": 1}
+    assert time.monotonic() - started < 30
 
 
 def test_simulation_of_a_sqlite_config_reports_e102(tmp_path: Path) -> None:

@@ -46,7 +46,9 @@ def test_manual_migrate_waits_for_the_lock_and_gives_up(pg_server: postgres.Serv
         assert locked.exit_code == 1
         waiting, error = locked.stderr.splitlines()
         # Said at once, not only after the timeout: who holds the lock and how long it waits.
-        assert waiting.startswith(f"Waiting for the migration lock held by PID {pid} (connected ")
+        assert waiting.startswith(
+            f"Waiting for the migration lock held by PID {pid} (role {pg_server.user}, connected "
+        )
         assert waiting.endswith(") (up to 1 s)…")
         assert error.startswith("CommandError: another release or migrate holds")
         assert f"PID {pid}" in error

@@ -102,10 +102,10 @@ def test_hobby_app_exits_1_with_hints(fake_heroku: FakeHeroku) -> None:
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_api_failure_exits_2_with_one_line(fake_heroku: FakeHeroku, fmt: str) -> None:
     app = fake_heroku.add_state("production_ready")
-    fake_heroku.fault("/formation", status=403)
+    fake_heroku.fault(f"/apps/{app}", status=403)
     result = run_command("production_check", "--app", app, "--format", fmt)
     assert result.exit_code == 2
-    assert f"/apps/{app}/formation: HTTP 403" in result.stderr
+    assert f"/apps/{app}: HTTP 403" in result.stderr
     assert TOKEN not in result.stderr + result.stdout
     if fmt == "json":
         assert "HTTP 403" in json.loads(result.stdout)["error"]
@@ -359,19 +359,21 @@ def test_default_urls_are_the_web_url_and_custom_domains() -> None:
 @pytest.mark.parametrize(
     ("suffix", "fault", "needle"),
     [
+        # A refused token, anywhere; the app itself failing in any way. (Other endpoints
+        # failing skip only their checks: tests/test_misbehaving_http.py.)
         ("/config-vars", {"status": 401}, "HTTP 401"),
-        ("/formation", {"status": 403}, "HTTP 403"),
-        ("/addons", {"status": 404}, "HTTP 404"),
-        ("/domains", {"status": 503}, "HTTP 503 after 2 retries"),
-        ("/sni-endpoints", {"delay": 1.5}, "timeout"),
-        ("/log-drains", {"malformed": True}, "not valid JSON"),
+        ("", {"status": 403}, "HTTP 403"),
+        ("", {"status": 404}, "HTTP 404"),
+        ("", {"status": 503}, "HTTP 503 after 2 retries"),
+        ("", {"delay": 1.5}, "timeout"),
+        ("", {"malformed": True}, "not valid JSON"),
     ],
 )
 def test_api_faults_exit_2_with_one_line(
     fake_heroku: FakeHeroku, suffix: str, fault: dict[str, Any], needle: str
 ) -> None:
     app = fake_heroku.add_state("production_ready")
-    fake_heroku.fault(suffix, **fault)
+    fake_heroku.fault(f"/apps/{app}{suffix}", **fault)
     started = time.perf_counter()
     result = run_command("production_check", "--app", app, "--url", OFFLINE_URL)
     elapsed = time.perf_counter() - started

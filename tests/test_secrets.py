@@ -12,6 +12,7 @@ from deploytools import redact
 from deploytools.checks.run import CheckResult, RunResult
 from tests.helpers import (
     ROOT,
+    run_command,
     run_manage,
 )
 
@@ -154,3 +155,52 @@ def test_ordinary_config_values_are_not_masked() -> None:
     assert redact.redact(f"key {SECRET_KEY}, dsn key abc123publickey", secrets) == (
         "key ***, dsn key ***"
     )
+
+
+# -- secrets planted where issue 8 found them leaking ---------------------------------------------
+
+PEM_LINE = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7secretPEMline"
+BARE_PASSWORD = "Zq8Kx41pw9Xk2LmQr7TzV4sW1plain"  # letters and digits: a whole "name"
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        # A base64 key pasted without quotes: its continuation line has no "=".
+        (f"A=1\nSIGNING_CERT=MIIBIjANBgkqhkiG9w0B\n{PEM_LINE}\n", 3),
+        # A password pasted on a line of its own.
+        (f"A=1\n{BARE_PASSWORD}\n", 2),
+        (f"A=1\nTOKEN='{API_TOKEN}\n", 2),  # the quote never closes
+        (f"A=1\nTOKEN={API_TOKEN} {SECRET_KEY}\n", 2),  # unquoted spaces
+        (f"A=1\n={DB_PASSWORD}\n", 2),  # no name
+    ],
+    ids=["pem-continuation", "bare-password", "unclosed-quote", "spaces", "no-name"],
+)
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_config_vars_parse_errors_name_the_line_never_its_content(
+    tmp_path: Path, content: str, line: int, output: str
+) -> None:
+    path = tmp_path / "production.env"
+    path.write_text(content)
+    # In process: the file is read before anything else runs, and its errors are the output.
+    outcome = run_command("preflight", "--format", output, "--config-vars", str(path))
+    assert outcome.exit_code == 2
+    assert f"{path}:{line}: " in outcome.stderr
+    for secret in (*SECRETS, PEM_LINE, PEM_LINE[:20], BARE_PASSWORD):
+        assert secret not in outcome.stdout + outcome.stderr
+    if output == "json":
+        assert json.loads(outcome.stdout)["error"].startswith(f"{path}:{line}: ")
+
+
+def test_local_settings_failing_to_import_are_e100_without_the_secret(tmp_path: Path) -> None:
+    # preflight imports the local settings too (manage.py, before any command runs): a
+    # DATABASE_URL whose password holds an unescaped '#' makes them raise.
+    url = f"postgres://{DB_USER}:{DB_PASSWORD}#x@db.example:5432/d"
+    outcome = run_manage("preflight", "--format", "json", env={"DATABASE_URL": url})
+    assert outcome.exit_code == 2
+    document = json.loads(outcome.stdout)
+    assert document["messages"][0]["id"] == "deploytools.E100"
+    assert "ParseError at weareone/settings.py:" in document["error"]
+    for secret in (DB_USER, DB_PASSWORD, DB_PASSWORD[:8]):
+        assert secret not in outcome.stdout + outcome.stderr
+    assert "Traceback" not in outcome.stderr

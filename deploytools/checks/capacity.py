@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from deploytools import platform_data
 from deploytools.checks.registry import Messages, check
 from deploytools.context import Gauge, ProductionContext, Skipped, memoized
+from deploytools.facts import safe_read
 
 if TYPE_CHECKING:
     from deploytools.facts.sizing import GunicornSettings
@@ -67,11 +68,11 @@ def _web_command(context: ProductionContext, web: dict[str, Any]) -> str | None:
         return command
     procfile = context.project.tree / "Procfile"
     try:
-        for line in procfile.read_text(encoding="utf-8").splitlines():
+        for line in safe_read.read_text(procfile).splitlines():
             name, _sep, rest = line.partition(":")
             if name.strip() == "web":
                 return rest.strip()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         pass
     return None
 

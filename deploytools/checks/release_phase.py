@@ -61,6 +61,11 @@ PERMANENT_HINTS = {
         "The database name in DATABASE_URL does not exist on that server: compare it with "
         "heroku pg:credentials:url"
     ),
+    "ssl": gettext_lazy(
+        "The settings require SSL (sslmode=require) and the server does not offer it: Heroku "
+        "Postgres always does, so DATABASE_URL points at another server; compare it with "
+        "heroku pg:credentials:url"
+    ),
     "pg_hba": gettext_lazy(
         "The server accepts no connection from this host and user (pg_hba.conf), or requires "
         "SSL: check DATABASE_URL and its sslmode against heroku pg:credentials:url"
@@ -279,27 +284,37 @@ def check_release_unsafe_migrations(context: ReleaseContext) -> Messages:
 
 
 def _failed_migration(outcome: MigrateOutcome, applied: int) -> str:
-    counts = {"error": outcome.error, "count": applied, "migration": outcome.failed}
+    counts = {
+        "error": outcome.error,
+        "count": applied,
+        "migration": outcome.failed,
+        "operation": outcome.failed_operation,
+    }
     if outcome.stage == "plan":
         return _("The migrations could not be planned or applied: %(error)s.") % counts
     if not outcome.failed:
         return _("migrate failed before applying a migration: %(error)s.") % counts
+    at = _(" at operation %(operation)s") % counts if outcome.failed_operation else ""
     if outcome.atomic:
-        return (
-            _(
-                "Migration %(migration)s failed and was rolled back: %(error)s. %(count)d earlier "
-                "migration(s) of this release were kept."
-            )
-            % counts
+        return _(
+            "Migration %(migration)s failed%(at)s and was rolled back: %(error)s. "
+            "%(count)d earlier migration(s) of this release were kept."
+        ) % {**counts, "at": at}
+    if outcome.operations_done:
+        left = _(
+            "these operations ran before the failure and were NOT rolled back: %(done)s; the "
+            "failing one may have partly run"
+        ) % {"done": "; ".join(outcome.operations_done)}
+    else:
+        left = _(
+            "no operation completed before the failure, but the failing one may have partly run"
         )
-    return (
-        _(
-            "Migration %(migration)s failed: %(error)s. It is not atomic, so what it did before "
-            "the failure was NOT rolled back: check the schema and data it touches. %(count)d "
-            "earlier migration(s) of this release were kept."
-        )
-        % counts
-    )
+    return _(
+        "Migration %(migration)s failed%(at)s: %(error)s. It is not atomic (atomic = "
+        "False), so what it did was not rolled back: %(left)s. Django did not record it "
+        "as applied; the next release runs it again from its first operation. "
+        "%(count)d earlier migration(s) of this release were kept."
+    ) % {**counts, "at": at, "left": left}
 
 
 @check(
@@ -309,7 +324,10 @@ def _failed_migration(outcome: MigrateOutcome, applied: int) -> str:
     tags=TAGS,
 )
 def check_release_migrate(context: ReleaseContext) -> Messages:
-    """E605: a migration failed; an atomic one was rolled back, a non-atomic one maybe not."""
+    """
+    E605: a migration failed; an atomic one was rolled back, a non-atomic one left the
+    operations that completed before the failure in the database (named in the message).
+    """
     outcome = context.steps.migrate
     _reached(outcome)
     assert outcome is not None
@@ -333,6 +351,12 @@ def check_release_migrate(context: ReleaseContext) -> Messages:
             "Fix the migration and release again; to try it by hand: heroku run python "
             "manage.py %(command)s"
         ) % {"command": " ".join(["migrate", *app])}
+        if not outcome.atomic:
+            hint = _(
+                "Undo or finish by hand what it left behind (heroku pg:psql), or make its "
+                "operations safe to run twice, then release again; to try it by hand: heroku "
+                "run python manage.py %(command)s"
+            ) % {"command": " ".join(["migrate", *app])}
     return [
         checks.Error(
             _failed_migration(outcome, len(outcome.applied)),

@@ -38,10 +38,10 @@ def is_env_file(path: str) -> bool:
 def secret_names_in(path: Path) -> list[str]:
     """The names of the variables of a dotenv file whose values look secret (never the values)."""
     from deploytools import redact
-    from deploytools.facts.safe_read import read_regular_text
+    from deploytools.facts.safe_read import read_text
 
     try:
-        text = read_regular_text(path, 1_000_000, "utf-8-sig")
+        text = read_text(path, 1_000_000, "utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return []
     found = []

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from deploytools.checks.registry import Messages, check
 from deploytools.context import Context, Skipped
+from deploytools.facts import safe_read
 
 TAGS = ["preflight", "release", "settings"]
 
@@ -298,7 +299,7 @@ def check_upload_storage(context: Context) -> Messages:
 def _web_command(base_dir: Path) -> tuple[list[str], str] | None:
     """The Procfile's web command as argv, with its 'Procfile:N' location."""
     try:
-        lines = (base_dir / "Procfile").read_text(encoding="utf-8").splitlines()
+        lines = safe_read.read_text(base_dir / "Procfile").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     for number, line in enumerate(lines, 1):
@@ -324,7 +325,7 @@ def _flag(argv: list[str], *names: str) -> str | None:
 def _config_forwarded_allow_ips(path: Path) -> tuple[str | None, str] | None:
     """forwarded_allow_ips from a gunicorn config file, read with ast (never imported)."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        tree = ast.parse(safe_read.read_text(path, safe_read.SOURCE_FILE_BYTES), filename=str(path))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
         return None
     found: tuple[str | None, str] | None = None

@@ -18,6 +18,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from deploytools.facts import safe_read
+
 # Commands that run another command given after their own options.
 WRAPPERS = {
     "exec",
@@ -45,16 +47,16 @@ def read_text_lines(path: Path, problems: Problems) -> list[tuple[int, str]] | N
     Lines that are not UTF-8 or contain NUL bytes become problems instead.
     """
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = safe_read.read_bytes(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         return None
+    except safe_read.FileTooLarge:
+        problems.append((0, _("is larger than %(size)d bytes") % {"size": MAX_FILE_BYTES}))
+        return []
     except (OSError, ValueError) as exc:
+        # A FIFO or a device is refused by safe_read, never opened for a blocking read.
         reason = getattr(exc, "strerror", None) or exc
         problems.append((0, _("cannot be read (%(reason)s)") % {"reason": reason}))
-        return []
-    if len(data) > MAX_FILE_BYTES:
-        problems.append((0, _("is larger than %(size)d bytes") % {"size": MAX_FILE_BYTES}))
         return []
     data = data.removeprefix(b"\xef\xbb\xbf")
     lines: list[tuple[int, str]] = []
@@ -266,7 +268,7 @@ class AppJson:
 def parse_app_json(path: Path) -> AppJson:
     """app.json: valid JSON whose documented keys have the documented types."""
     try:
-        data = path.read_bytes()
+        data = safe_read.read_bytes(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         return AppJson(exists=False)
     except OSError as exc:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 
-from deploytools.facts.safe_read import read_regular_bytes
+from deploytools.facts.safe_read import read_bytes
 
 # Read by Heroku itself, not by the app's code. Sources (read 2026-12-01):
 # heroku/heroku-buildpack-python at b4e7e721dc39 -- bin/steps/collectstatic
@@ -91,7 +91,7 @@ def _mentioned(names: set[str], texts: Iterable[bytes]) -> set[str]:
 def _read_all(paths: Iterable[Path]) -> Iterator[bytes]:
     for path in paths:
         try:
-            yield read_regular_bytes(path, SOURCE_CAP)
+            yield read_bytes(path, SOURCE_CAP)
         except OSError:
             continue  # a socket, a huge file, a broken symlink: not source that reads a config var
 

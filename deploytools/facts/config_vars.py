@@ -14,6 +14,10 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from deploytools.facts import safe_read
+
+# Heroku allows 32 kB of config vars per app; a file far larger is not a config.
+MAX_FILE_BYTES = safe_read.SMALL_FILE_BYTES
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DOUBLE_QUOTED_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "$": "$", "`": "`"}
 
@@ -48,7 +52,9 @@ def parse_config_vars(text: str, source: str = "<config vars>") -> dict[str, str
         name = name_match.group()
         rest = line[name_match.end() :].lstrip(" \t")
         if not rest.startswith("="):
-            raise _error(source, number, _("%(name)s has no '='") % {"name": name})
+            # Not even the first word is quoted: a line without "=" may be a pasted password
+            # or a PEM continuation line, and its first word a secret.
+            raise _error(source, number, _("no '=' after the variable name"))
         raw = rest[1:].lstrip(" \t")
         value, index, problem = _shell_word(raw, lines, index)
         if problem:
@@ -130,15 +136,25 @@ def read_config_vars_file(path: str | Path) -> dict[str, str]:
     """Read and parse a config vars file; every problem is a one-line :class:`ConfigVarsError`."""
     source = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = safe_read.read_bytes(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise ConfigVarsError(
             _("%(file)s: no such file (create it with: heroku config --shell --app APP > %(file)s)")
             % {"file": source}
         ) from None
+    except safe_read.NotRegularFile as exc:
+        # /dev/stdin and <(...) are pipes: the config is read from a file only.
+        raise ConfigVarsError(
+            _(
+                "%(file)s: cannot be read (%(error)s); save the config to a file first: "
+                "heroku config --shell --app APP > .env.production"
+            )
+            % {"file": source, "error": exc.strerror}
+        ) from None
     except OSError as exc:
         raise ConfigVarsError(
-            _("%(file)s: cannot be read (%(error)s)") % {"file": source, "error": exc.strerror}
+            _("%(file)s: cannot be read (%(error)s)")
+            % {"file": source, "error": exc.strerror or type(exc).__name__}
         ) from None
     try:
         text = data.decode("utf-8-sig")

@@ -4,7 +4,11 @@ The simulated dyno's side: ``python -m deploytools.facts.dyno_child`` (started b
 
 It imports the settings with the environment recorded, sets Django up, runs Django's deploy
 checks and the deploytools checks tagged "settings", and prints one JSON report on its real
-stdout, every secret scrubbed out. Whatever the project prints goes to stderr.
+stdout, every secret scrubbed out. Whatever the project prints goes to stderr: file
+descriptor 1 itself points at stderr while project code runs, so C extensions and child
+processes cannot write into the report either. Once the report is written the process exits
+at once: a thread the settings started (a non-daemon one would otherwise keep the interpreter
+alive) has nothing left to contribute.
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ from deploytools.facts.stand_ins import install as install_stand_ins
 
 def _child(args: argparse.Namespace) -> int:
     """Load the settings, run the checks, print the JSON report on the real stdout."""
-    real_stdout = sys.stdout
-    # Settings or checks that print must not corrupt the one JSON document on stdout.
-    sys.stdout = sys.stderr
+    # Settings or checks that print must not corrupt the one JSON document on stdout: the
+    # report keeps a copy of the real stdout, and descriptor 1 becomes stderr (for C code and
+    # child processes), as does sys.stdout (for Python code).
+    sys.stdout.flush()
+    report = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    real_stdout, sys.stdout = sys.stdout, sys.stderr
     names = [name for name in args.config_names.split(",") if name]
     config = {name: os.environ[name] for name in names if name in os.environ}
     try:
@@ -36,8 +44,8 @@ def _child(args: argparse.Namespace) -> int:
 
     secrets = redact.secret_values(config) | _settings_secrets()
     document = redact.redact_document(document, secrets)
-    real_stdout.write(json.dumps(document, ensure_ascii=False))
-    real_stdout.flush()
+    report.write(json.dumps(document, ensure_ascii=False))
+    report.close()
     return 0
 
 
@@ -147,5 +155,20 @@ def main(argv: list[str] | None = None) -> int:
     return _child(parser.parse_args(argv))
 
 
+def run_and_exit() -> None:
+    """main(), then exit at once: without waiting for threads the project started."""
+    try:
+        code = main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - said on stderr, as the interpreter would
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_and_exit()

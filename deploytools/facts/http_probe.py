@@ -1,8 +1,10 @@
 """
 HTTP probing of the live site for the 9xx checks.
 
-Every request has a timeout, follows no redirect unless asked, and verifies certificates
-(a CA bundle comes from the ``ca_bundle`` option or REQUESTS_CA_BUNDLE, which requests honours).
+Every request is bounded in total (connect and the whole response: a site that drips a byte
+a second cannot hold it, see :mod:`deploytools.facts.bounded_http`), reads at most
+MAX_BODY_BYTES of the body, follows no redirect unless asked, and verifies certificates (a CA
+bundle comes from the ``ca_bundle`` option or REQUESTS_CA_BUNDLE, which requests honours).
 Responses are cached per run, so several checks reading ``GET /`` cost one request.
 """
 
@@ -18,7 +20,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 if TYPE_CHECKING:
     import requests
 
-TIMEOUT = (5.0, 15.0)  # connect, read
+TIMEOUT = (5.0, 15.0)  # connect, each read
+# The whole request, connect to last byte: what one URL can cost a run at most.
+REQUEST_SECONDS = 20.0
 USER_AGENT = "deploytools-production-check"
 MAX_BODY_BYTES = 512 * 1024
 ONE_YEAR_SECONDS = 31_536_000
@@ -70,34 +74,44 @@ class Prober:
     def _fetch(self, url: str, follow: bool) -> Probe:
         import requests
 
+        from deploytools.facts import bounded_http
+
         probe = Probe(url)
-        try:
-            # A session per request: nothing stays open once the run is over.
-            with (
-                requests.Session() as session,
-                session.get(
-                    url,
-                    timeout=TIMEOUT,
-                    allow_redirects=follow,
-                    verify=self.verify,
-                    stream=True,
-                    headers={"User-Agent": USER_AGENT},
-                ) as response,
-            ):
-                probe.status = response.status_code
-                probe.headers = {k.lower(): v for k, v in response.headers.items()}
-                probe.set_cookies = _set_cookie_headers(response)
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_content(64 * 1024):
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size >= MAX_BODY_BYTES:
-                        break
-                probe.body = b"".join(chunks).decode(response.encoding or "utf-8", "replace")
-        except requests.RequestException as exc:
-            probe.error = type(exc).__name__
+        with bounded_http.deadline(REQUEST_SECONDS) as limit:
+            try:
+                # A session per request: nothing stays open once the run is over.
+                with (
+                    bounded_http.session() as session,
+                    session.get(
+                        url,
+                        timeout=TIMEOUT,
+                        allow_redirects=follow,
+                        verify=self.verify,
+                        stream=True,
+                        headers={"User-Agent": USER_AGENT},
+                    ) as response,
+                ):
+                    probe.status = response.status_code
+                    probe.headers = {k.lower(): v for k, v in response.headers.items()}
+                    probe.set_cookies = _set_cookie_headers(response)
+                    body = bounded_http.read_body(response, MAX_BODY_BYTES, truncate=True)
+                    probe.body = decode_body(body, response.encoding)
+            except requests.RequestException as exc:
+                # Past the deadline the socket was shut down under the request: a timeout.
+                probe.error = "Timeout" if limit.expired else type(exc).__name__
         return probe
+
+
+def decode_body(body: bytes, charset: str | None) -> str:
+    """
+    The body as text in its declared charset, UTF-8 when it declares none or one Python does
+    not decode with (a browser falls back too): a bogus charset is the site's quirk, not a reason to
+    leave its page unchecked.
+    """
+    try:
+        return body.decode(charset or "utf-8", "replace")
+    except (LookupError, ValueError):  # unknown, not a text codec, or one without "replace"
+        return body.decode("utf-8", "replace")
 
 
 def _set_cookie_headers(response: requests.Response) -> list[str]:

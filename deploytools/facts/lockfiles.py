@@ -46,10 +46,10 @@ class Lock:
 
 
 def _load(path: Path, lock: Lock, parse: Any) -> Any:
-    from deploytools.facts.safe_read import FileTooLarge, read_regular_bytes
+    from deploytools.facts.safe_read import FileTooLarge, read_bytes
 
     try:
-        data = read_regular_bytes(path, MAX_LOCK_BYTES)
+        data = read_bytes(path, MAX_LOCK_BYTES)
     except FileTooLarge:
         lock.problems.append(_("is larger than %(size)d bytes") % {"size": MAX_LOCK_BYTES})
         return None

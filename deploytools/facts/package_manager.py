@@ -91,10 +91,10 @@ class BuildPackages:
 
 def is_container_app(tree: Path) -> bool:
     """Whether heroku.yml builds the app from a Dockerfile (``build: docker: ...``)."""
-    from deploytools.facts.safe_read import read_regular_text
+    from deploytools.facts.safe_read import read_text
 
     try:
-        lines = read_regular_text(tree / "heroku.yml", 1_000_000).splitlines()
+        lines = read_text(tree / "heroku.yml", 1_000_000).splitlines()
     except (OSError, UnicodeDecodeError):
         return False
     in_build = False

@@ -20,18 +20,16 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from deploytools.conf import conf
-from deploytools.facts.snapshot import Snapshot
-
-if TYPE_CHECKING:
-    import requests
-
+from deploytools.facts import safe_read
+from deploytools.facts.snapshot import Snapshot, shape_problem
 
 JSON = dict[str, Any]
 
@@ -46,6 +44,11 @@ RELEASES_KEPT = 10
 
 class HerokuAPIError(Exception):
     """The Heroku API could not give us what we need; the message is one line, token-free."""
+
+    def __init__(self, message: str, *, status: int = 0) -> None:
+        super().__init__(message)
+        # The HTTP status that ended it (0: no answer, a malformed one, a timeout).
+        self.status = status
 
 
 # --- credentials and app name -------------------------------------------------------------
@@ -78,6 +81,8 @@ def api_token() -> str:
     if not path.is_file():
         raise HerokuAPIError(_("No Heroku API token: %(hint)s.") % {"hint": hint})
     try:
+        # A regular file of sane size only: netrc reads whatever it is given, whole.
+        safe_read.regular_file(path, safe_read.SMALL_FILE_BYTES)
         entry = netrc.netrc(str(path)).authenticators("api.heroku.com")
     except (netrc.NetrcParseError, OSError) as exc:
         # Only the line number: the parser's message can quote the file's contents.
@@ -136,27 +141,6 @@ def resolve_app(explicit: str | None, base_dir: Path) -> str:
 # --- the client ------------------------------------------------------------------------------
 
 
-def _make_session(timeout: float) -> requests.Session:
-    import requests
-    from requests.adapters import HTTPAdapter
-
-    class TimeoutSession(requests.Session):
-        """A session whose every request has a timeout unless the caller gives one."""
-
-        def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-            kwargs.setdefault("timeout", timeout)
-            return super().request(*args, **kwargs)
-
-    session = TimeoutSession()
-    # Enough pooled connections for one snapshot's concurrent requests.
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    # Ignore proxies and ~/.netrc from the environment: the token is explicit.
-    session.trust_env = False
-    return session
-
-
 def _retry_after(value: str | None, attempt: int) -> float:
     """Seconds to wait before retrying: Retry-After (seconds or HTTP date), else backoff."""
     import email.utils
@@ -183,9 +167,34 @@ def _one_line(text: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+# The largest answer read from the API: a page holds at most 1000 items of a few kB.
+MAX_RESPONSE_BYTES = 16_000_000
+
+
+def phase_seconds(timeout: float, retries: int) -> float:
+    """
+    The bound on a whole API phase (a snapshot: every request, retry, wait and page).
+    The endpoints are fetched side by side, so a phase is one chain of requests: an endpoint
+    with all its retries and the waits between them ((2 × retries + 1) × timeout), then the
+    latest release's slug and a further page (2 × timeout).
+    """
+    return timeout * (2 * max(retries, 0) + 3)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One API response, read whole (up to the cap) within its deadline."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
 class HerokuClient:
     """
-    A heroku3 client with our session: a timeout on every call and bounded retries on 429/5xx.
+    A heroku3 client with our session: every request bounded in total time (connect and the
+    whole response, see :mod:`deploytools.facts.bounded_http`) and size, bounded retries on
+    429/5xx, and the whole client bounded by :func:`phase_seconds`.
 
     ``sleep`` is injectable so tests can see the waits without waiting.
     """
@@ -201,13 +210,19 @@ class HerokuClient:
     ) -> None:
         from heroku3.api import Heroku
 
+        from deploytools.facts import bounded_http
+
         self.timeout = conf.heroku_api_timeout_seconds if timeout is None else timeout
         self.retries = conf.heroku_api_retries if retries is None else retries
         # Never wait longer than a request may take, nor more than 30 s, whatever Retry-After says.
         self.max_wait = min(max(self.timeout, 0.1), 30.0)
+        self.phase = phase_seconds(self.timeout, self.retries)
+        self.phase_ends = time.monotonic() + self.phase
         self._token = token
         self._sleep = sleep
-        self.session = _make_session(self.timeout)
+        # Enough pooled connections for one snapshot's concurrent requests. Proxies and
+        # ~/.netrc from the environment are ignored: the token is explicit.
+        self.session = bounded_http.session(pool_maxsize=16, trust_env=False)
         # heroku3 prints; nothing of it may reach our stdout.
         with contextlib.redirect_stdout(io.StringIO()):
             self.heroku = Heroku(session=self.session)
@@ -227,48 +242,85 @@ class HerokuClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _fail(self, endpoint: str, reason: str) -> HerokuAPIError:
+    def _fail(self, endpoint: str, reason: str, status: int = 0) -> HerokuAPIError:
         text = _("Heroku API GET %(endpoint)s: %(reason)s") % {
             "endpoint": endpoint,
             "reason": reason,
         }
         # Belt and braces: an echoed token must never reach a terminal or a log.
-        return HerokuAPIError(_one_line(text.replace(self._token, "***"), 400))
+        return HerokuAPIError(_one_line(text.replace(self._token, "***"), 400), status=status)
 
-    def _request(self, endpoint: str, headers: Mapping[str, str]) -> requests.Response:
+    def _phase_over(self, endpoint: str) -> HerokuAPIError:
+        return self._fail(
+            endpoint,
+            _("the Heroku API phase took longer than %(s)gs; try again later") % {"s": self.phase},
+        )
+
+    def _phase_left(self, endpoint: str) -> float:
+        left = self.phase_ends - time.monotonic()
+        if left <= 0:
+            raise self._phase_over(endpoint)
+        return left
+
+    def _get_once(self, url: str, endpoint: str, headers: Mapping[str, str]) -> Answer:
+        """One GET, connect to last byte within min(timeout, what is left of the phase)."""
         import requests
 
+        from deploytools.facts import bounded_http
+
+        budget = min(self.timeout, self._phase_left(endpoint))
+        with bounded_http.deadline(budget) as limit:
+            try:
+                with self.session.get(
+                    url, headers=dict(headers), timeout=budget, stream=True
+                ) as response:
+                    body = bounded_http.read_body(response, MAX_RESPONSE_BYTES)
+                    # requests keeps the headers case-insensitive (Next-Range, Retry-After).
+                    return Answer(response.status_code, response.headers, body)
+            except bounded_http.BodyTooLarge:
+                raise self._fail(
+                    endpoint,
+                    _("the answer is larger than %(mb)d MB") % {"mb": MAX_RESPONSE_BYTES // 10**6},
+                ) from None
+            except requests.RequestException as exc:
+                if not (limit.expired or isinstance(exc, requests.Timeout)):
+                    raise self._fail(
+                        endpoint,
+                        _("could not connect (%(error)s)") % {"error": type(exc).__name__},
+                    ) from None
+                if budget < self.timeout:
+                    # Cut by what was left of the phase, not by its own timeout.
+                    raise self._phase_over(endpoint) from None
+                raise self._fail(
+                    endpoint,
+                    _("no complete answer within %(s)gs (timeout)") % {"s": self.timeout},
+                ) from None
+
+    def _request(self, endpoint: str, headers: Mapping[str, str]) -> Answer:
         url = self.heroku._url_for(endpoint.lstrip("/"))
         attempt = 0
         while True:
-            try:
-                response = self.session.get(url, headers=dict(headers))
-            except requests.Timeout:
-                raise self._fail(
-                    endpoint, _("no answer within %(s)gs (timeout)") % {"s": self.timeout}
-                ) from None
-            except requests.RequestException as exc:
-                raise self._fail(
-                    endpoint, _("could not connect (%(error)s)") % {"error": type(exc).__name__}
-                ) from None
-            status = response.status_code
+            answer = self._get_once(url, endpoint, headers)
+            status = answer.status
             if (status == 429 or status >= 500) and attempt < self.retries:
                 wait = min(
-                    _retry_after(response.headers.get("Retry-After"), attempt), self.max_wait
+                    _retry_after(answer.headers.get("Retry-After"), attempt),
+                    self.max_wait,
+                    self._phase_left(endpoint),
                 )
-                response.close()
                 self._sleep(wait)
                 attempt += 1
                 continue
             if status >= 400:
-                raise self._fail(endpoint, self._status_reason(response, attempt))
-            return response
+                raise self._fail(endpoint, self._status_reason(answer, attempt), status)
+            return answer
 
-    def _status_reason(self, response: requests.Response, attempts: int) -> str:
-        status = response.status_code
+    def _status_reason(self, answer: Answer, attempts: int) -> str:
+        status = answer.status
         try:
-            message = str(response.json().get("message", ""))
-        except (ValueError, AttributeError):
+            data = safe_read.loads(answer.body)
+            message = str(data.get("message", "")) if isinstance(data, dict) else ""
+        except ValueError:
             message = ""
         advice = {
             401: _("the token was refused; run `heroku login` or set HEROKU_API_KEY"),
@@ -283,16 +335,19 @@ class HerokuClient:
             reason += f" ({_one_line(message, 120)})"
         return f"{reason}: {advice}"
 
-    def _json(self, endpoint: str, response: requests.Response) -> Any:
+    def _json(self, endpoint: str, answer: Answer) -> Any:
         try:
-            return response.json()
+            return safe_read.loads(answer.body)
+        except safe_read.JSONTooDeep as exc:
+            raise self._fail(
+                endpoint, _("the answer is not usable JSON (%(reason)s)") % {"reason": exc}
+            ) from None
         except ValueError:
             raise self._fail(endpoint, _("the answer is not valid JSON")) from None
 
     def get(self, endpoint: str) -> JSON:
         """GET one resource (a JSON object)."""
-        response = self._request(endpoint, {})
-        data = self._json(endpoint, response)
+        data = self._json(endpoint, self._request(endpoint, {}))
         if not isinstance(data, dict):
             raise self._fail(endpoint, _("expected a JSON object"))
         return data
@@ -304,13 +359,13 @@ class HerokuClient:
         items: list[JSON] = []
         next_range = range_header
         for _page in range(MAX_PAGES):
-            response = self._request(endpoint, {"Range": next_range} if next_range else {})
-            data = self._json(endpoint, response)
+            answer = self._request(endpoint, {"Range": next_range} if next_range else {})
+            data = self._json(endpoint, answer)
             if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
                 raise self._fail(endpoint, _("expected a JSON list of objects"))
             items.extend(data)
-            next_range = response.headers.get("Next-Range")
-            if response.status_code != 206 or not next_range or not follow:
+            next_range = answer.headers.get("Next-Range")
+            if answer.status != 206 or not next_range or not follow:
                 return items
         raise self._fail(endpoint, _("more than %(n)d pages") % {"n": MAX_PAGES})
 
@@ -338,77 +393,131 @@ def fetch_snapshot(app: str, client: HerokuClient) -> Snapshot:
     for the app's own endpoints, then one for what they name (the latest release's slug or OCI
     image, the space's telemetry drains, Postgres Advanced add-ons' config).
 
-    Raises :class:`HerokuAPIError` (one line, endpoint named) if any request fails.
+    Raises :class:`HerokuAPIError` (one line, endpoint named) when the app itself cannot be
+    read or the token is refused: nothing can be checked then. Any other endpoint that fails
+    (after its retries), or answers with data of the wrong shape, is recorded in
+    ``Snapshot.unavailable`` with its one-line reason: the checks that read it are skipped,
+    the others run.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     lists = _endpoints(app)
+    unavailable: dict[str, str] = {}
+
+    def shaped(name: str, endpoint: str, data: Any) -> Any:
+        problem = shape_problem(name, data)
+        if problem:
+            raise client._fail(endpoint, _("unexpected data: %(problem)s") % {"problem": problem})
+        return data
+
+    def collect(name: str, endpoint: str, future: Future[Any], default: Any) -> Any:
+        try:
+            return shaped(name, endpoint, future.result())
+        except HerokuAPIError as exc:
+            if exc.status == 401:
+                raise  # the token: every other request fails the same way
+            unavailable[name] = str(exc)
+            return default
+
     with ThreadPoolExecutor(max_workers=len(lists) + 3) as pool:
         app_future = pool.submit(client.get, f"/apps/{app}")
         config_future = pool.submit(client.get, f"/apps/{app}/config-vars")
+        releases_endpoint = f"/apps/{app}/releases"
         releases_future = pool.submit(
             client.get_list,
-            f"/apps/{app}/releases",
+            releases_endpoint,
             range_header=f"version ..; order=desc, max={RELEASES_KEPT}",
             follow=False,
         )
         list_futures = {name: pool.submit(client.get_list, path) for name, path in lists.items()}
-        # Result order does not matter: the first failure is raised either way.
-        app_json = app_future.result()
-        config = config_future.result()
-        results = {name: future.result() for name, future in list_futures.items()}
-        releases = sorted(
-            releases_future.result(), key=lambda r: int(r.get("version") or 0), reverse=True
-        )
+        try:
+            app_json = shaped("app", f"/apps/{app}", app_future.result())
+        except HerokuAPIError:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        config = collect("config_vars", f"/apps/{app}/config-vars", config_future, {})
+        results = {
+            name: collect(name, lists[name], future, []) for name, future in list_futures.items()
+        }
+        releases = collect("releases", releases_endpoint, releases_future, [])
+    # Every version is an integer (shape_problem checked), so the order is the API's own.
+    releases = sorted(releases, key=lambda r: int(r.get("version") or 0), reverse=True)
     snapshot = Snapshot(
         app=app_json,
-        config_vars={str(k): None if v is None else str(v) for k, v in config.items()},
+        config_vars={str(k): v for k, v in config.items()},
         releases=releases,
         fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        unavailable=unavailable,
+        **results,
     )
-    for name, items in results.items():
-        setattr(snapshot, name, items)
-    _fetch_named(app, client, snapshot)
+    _fetch_named(app, client, snapshot, shaped)
     return snapshot
 
 
-def _fetch_named(app: str, client: HerokuClient, snapshot: Snapshot) -> None:
-    """The second wave: what the first one's answers point at, fetched concurrently."""
+def _fetch_named(
+    app: str, client: HerokuClient, snapshot: Snapshot, shaped: Callable[[str, str, Any], Any]
+) -> None:
+    """
+    The second wave: what the first one's answers point at, fetched concurrently. What cannot
+    be fetched is unavailable (as in the first wave), and so is what depends on an unavailable
+    answer: no releases, no slug; no add-ons, no add-on config.
+    """
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from deploytools import platform_data
     from deploytools.facts.snapshot import kept_addon_config, plan_of, release_artifact
 
-    artifact = release_artifact(snapshot.releases[0]) if snapshot.releases else None
-    space_id = (snapshot.app.get("space") or {}).get("id") if snapshot.app.get("space") else None
+    missing = snapshot.unavailable
+    depends = (("slug", "releases"), ("oci_image", "releases"), ("addon_configs", "addons"))
+    for name, needs in depends:
+        if needs in missing:
+            missing[name] = missing[needs]
+    releases = snapshot.releases if snapshot.available("releases") else []
+    artifact = release_artifact(releases[0]) if releases else None
+    space = snapshot.app.get("space")
+    space_id = space.get("id") if isinstance(space, dict) else None
     advanced = [
         str(a["id"])
-        for a in snapshot.addons
+        for a in (snapshot.addons if snapshot.available("addons") else [])
         if a.get("id")
         and isinstance(found := platform_data.postgres_plan(plan_of(a)), platform_data.PostgresPlan)
         and found.advanced
     ]
+
+    def take(name: str, endpoint: str, future: Future[Any], default: Any) -> Any:
+        try:
+            return shaped(name, endpoint, future.result())
+        except HerokuAPIError as exc:
+            if exc.status == 401:
+                raise
+            missing[name] = str(exc)
+            return default
+
     with ThreadPoolExecutor(max_workers=2 + len(advanced)) as pool:
-        image: Future[Any] | None = None
         if artifact is not None and artifact[0] == "slug":
-            image = pool.submit(client.get, f"/apps/{app}/slugs/{artifact[1]}")
+            endpoint = f"/apps/{app}/slugs/{artifact[1]}"
+            snapshot.slug = take("slug", endpoint, pool.submit(client.get, endpoint), None)
         elif artifact is not None and artifact[0] == "oci-image":
-            image = pool.submit(client.get_list, f"/apps/{app}/oci-images/{artifact[1]}")
-        # A Fir space's telemetry drains receive every app's logs and traces in it.
-        drains = (
-            pool.submit(client.get_list, f"/spaces/{space_id}/telemetry-drains")
-            if space_id
-            else None
-        )
-        configs = {i: pool.submit(client.get_list, f"/addons/{i}/config") for i in advanced}
-        if image is not None and artifact is not None and artifact[0] == "slug":
-            snapshot.slug = image.result()
-        elif image is not None:
-            images = image.result()
+            endpoint = f"/apps/{app}/oci-images/{artifact[1]}"
+            images = take("oci_images", endpoint, pool.submit(client.get_list, endpoint), [])
             snapshot.oci_image = images[0] if images else None
-        if drains is not None:
-            snapshot.telemetry_drains = [*snapshot.telemetry_drains, *drains.result()]
-        snapshot.addon_configs = {i: kept_addon_config(f.result()) for i, f in configs.items()}
+            if "oci_images" in missing:
+                missing["oci_image"] = missing.pop("oci_images")
+        if space_id and snapshot.available("telemetry_drains"):
+            # A Fir space's telemetry drains receive every app's logs and traces in it.
+            endpoint = f"/spaces/{space_id}/telemetry-drains"
+            drains = take("telemetry_drains", endpoint, pool.submit(client.get_list, endpoint), [])
+            if snapshot.available("telemetry_drains"):
+                snapshot.telemetry_drains = [*snapshot.telemetry_drains, *drains]
+        configs = {
+            i: (f"/addons/{i}/config", pool.submit(client.get_list, f"/addons/{i}/config"))
+            for i in advanced
+        }
+        answers = {i: take("addon_config", e, f, None) for i, (e, f) in configs.items()}
+        if "addon_config" in missing:
+            missing["addon_configs"] = missing.pop("addon_config")
+        elif snapshot.available("addon_configs"):
+            snapshot.addon_configs = {i: kept_addon_config(v) for i, v in answers.items()}
 
 
 def take_snapshot(app: str, *, token: str | None = None) -> Snapshot:
@@ -429,7 +538,12 @@ def fetch_app_config(app: str) -> tuple[dict[str, str], str | None]:
     """
     from deploytools.facts.snapshot import name_of
 
+    endpoint = f"/apps/{app}/config-vars"
     with HerokuClient(api_token()) as client:
-        data = client.get(f"/apps/{app}/config-vars")
-        generation = name_of(client.get(f"/apps/{app}").get("generation")) or None
-    return {str(k): str(v) for k, v in data.items() if v is not None}, generation
+        data = client.get(endpoint)
+        problem = shape_problem("config_vars", data)
+        if problem:
+            raise client._fail(endpoint, _("unexpected data: %(problem)s") % {"problem": problem})
+        app_json = client.get(f"/apps/{app}")
+        generation = name_of(app_json.get("generation")) if isinstance(app_json, dict) else ""
+    return {str(k): str(v) for k, v in data.items() if v is not None}, generation or None

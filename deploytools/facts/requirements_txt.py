@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from deploytools.facts import safe_read
 from deploytools.location import FileLine
 
 # pip's global options (valid on a line of their own); the value-taking ones consume a value.
@@ -362,7 +363,7 @@ class _Reader:
         self.result.files.append(file)
         self.seen.add(path)
         try:
-            data = path.read_bytes()
+            data = safe_read.read_bytes(path, safe_read.SOURCE_FILE_BYTES)
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             self.result.problems.append(
@@ -488,7 +489,8 @@ class _Reader:
         if target in self.seen:
             return
         try:
-            is_file = target.is_file()
+            # A FIFO or a device is there, not "missing": read() refuses it, saying why.
+            is_file = target.exists() and not target.is_dir()
         except (OSError, ValueError):
             is_file = False
         if not is_file:
@@ -513,7 +515,8 @@ def parse_requirements(
     root = root or path.parent
     result = Requirements(path=path)
     try:
-        exists = path.is_file()
+        # A FIFO or a device is there, not "missing": read() refuses it, saying why.
+        exists = path.exists() and not path.is_dir()
         resolved = path.resolve()
         root = root.resolve()
     except (OSError, ValueError):

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploytools.facts import safe_read
 from deploytools.facts.project import Project
 
 SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
@@ -59,10 +60,10 @@ class Default:
 
 def default_in(path: Path, shown: str) -> Default | None:
     """The settings module ``path`` defaults to (``os.environ.setdefault(...)``), if any."""
-    from deploytools.facts.safe_read import read_regular_bytes
-
     try:
-        tree = ast.parse(read_regular_bytes(path, 1_000_000), filename=str(path))
+        tree = ast.parse(
+            safe_read.read_bytes(path, safe_read.SOURCE_FILE_BYTES), filename=str(path)
+        )
     except (OSError, SyntaxError, ValueError, RecursionError):
         return None
     for node in ast.walk(tree):

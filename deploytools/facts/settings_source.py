@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 
 from deploytools.context import Context, memoized
+from deploytools.facts import safe_read
 from deploytools.facts.project_files import is_local
 from deploytools.location import FileLine
 
@@ -164,7 +165,7 @@ def _read_settings_file(
     display = _display(path, base_dir)
     source.files.append(display)
     try:
-        text = path.read_bytes()
+        text = safe_read.read_bytes(path, safe_read.SOURCE_FILE_BYTES)
         tree = ast.parse(text, filename=display)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         source.problems.append(f"{display}: {type(exc).__name__}")

@@ -150,12 +150,17 @@ def run_child(
         result_path = Path(tmp) / "result.json"
         payload = {**payload, "result_path": str(result_path)}
         env = {**env, "PYTHONPATH": child_pythonpath(base_dir)}
+        # Exits as soon as the result is written: a non-daemon thread the project's code
+        # started would otherwise hold the child until the timeout.
         code = (
             # The working directory first on sys.path would let a project's own copy of
             # deploytools shadow this one (see deploytools.facts.dyno.CHILD_MAIN).
-            "import json, sys\nsys.path.pop(0)\n"
-            f"from {module} import {function}\n"
-            f"{function}(json.loads(sys.argv[1]))\n"
+            "import json, os, sys\nsys.path.pop(0)\n"
+            "try:\n"
+            f"    from {module} import {function}\n"
+            f"    {function}(json.loads(sys.argv[1]))\n"
+            "finally:\n"
+            "    os._exit(0)\n"
         )
         try:
             # The child's own output may quote config values: it is discarded, and results

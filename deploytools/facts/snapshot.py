@@ -7,9 +7,13 @@ The 7xx–9xx checks read a :class:`Snapshot` and never the network. A snapshot 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
-from dataclasses import asdict, dataclass, field, fields
+import stat
+import tempfile
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,8 @@ from urllib.parse import urlsplit
 from django.utils.translation import gettext as _
 
 from deploytools import platform_data, redact
+from deploytools.context import Skipped
+from deploytools.facts import safe_read
 
 JSON = dict[str, Any]
 
@@ -51,9 +57,143 @@ NON_SECRET_CONFIG_VARS = frozenset(
 # 2026-12-01): its compute level, which sets its connection limit, and its standby.
 ADDON_CONFIG_KEYS = frozenset({"level", "high-availability"})
 
+# A saved snapshot is a few hundred kB at most (ten releases, the add-ons, the dyno sizes).
+MAX_SNAPSHOT_BYTES = 16_000_000
+
+# The fields of the API's objects that deploytools reads, and the JSON type each must have when
+# present and not null (as Heroku's published schema says: tests/fixtures/heroku/). Checked
+# where the data comes in (the API, a saved file), so no check indexes a wrong type.
+SHAPES: dict[str, dict[str, str]] = {
+    "app": {
+        "name": "string",
+        "stack": "object",
+        "build_stack": "object",
+        "generation": "object",
+        "web_url": "string",
+        "acm": "boolean",
+        "maintenance": "boolean",
+        "space": "object",
+    },
+    "formation": {
+        "type": "string",
+        "quantity": "integer",
+        "size": "string",
+        "dyno_size": "object",
+        "command": "string",
+    },
+    "addons": {
+        "name": "string",
+        "state": "string",
+        "addon_service": "object",
+        "plan": "object",
+        "config_vars": "strings",
+    },
+    "domains": {
+        "id": "string",
+        "hostname": "string",
+        "kind": "string",
+        "cname": "string",
+        "acm_status": "string",
+        "acm_status_reason": "string",
+        "sni_endpoint": "object",
+    },
+    "sni_endpoints": {
+        "name": "string",
+        "domains": "strings",
+        "ssl_cert": "object",
+        "ssl_cert.expires_at": "string",
+        "ssl_cert.cert_domains": "strings",
+    },
+    "log_drains": {"url": "string", "token": "string", "addon": "object"},
+    "telemetry_drains": {
+        "signals": "strings",
+        "exporter": "object",
+        "exporter.endpoint": "string",
+        "exporter.headers": "object",
+    },
+    "features": {"name": "string", "enabled": "boolean"},
+    "releases": {
+        "version": "integer",
+        "status": "string",
+        "description": "string",
+        "slug": "object",
+        "slug.id": "string",
+    },
+    "dyno_sizes": {"name": "string", "memory": "number"},
+    "slug": {"commit": "string", "blob": "object", "blob.url": "string"},
+    "oci_image": {"commit": "string"},
+}
+_TYPE_TESTS = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "strings": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+}
+
+
+def _type_name(kind: str) -> str:
+    return {
+        "string": _("a string"),
+        "integer": _("an integer"),
+        "number": _("a number"),
+        "boolean": _("true or false"),
+        "object": _("an object"),
+        "strings": _("a list of strings"),
+    }[kind]
+
+
+def _object_problem(where: str, item: object, shape: dict[str, str]) -> str | None:
+    if not isinstance(item, dict):
+        return _("%(where)s must be an object") % {"where": where}
+    for path, kind in shape.items():
+        value: object = item
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None and not _TYPE_TESTS[kind](value):
+            return _("%(where)s.%(key)s must be %(type)s") % {
+                "where": where,
+                "key": path,
+                "type": _type_name(kind),
+            }
+    return None
+
+
+def shape_problem(name: str, value: object) -> str | None:
+    """
+    Why ``value`` cannot be the snapshot's field ``name`` ("releases[3].version must be an
+    integer"), or None. Names the place, never the value found there.
+    """
+    if name == "config_vars":
+        if not isinstance(value, dict) or not all(
+            isinstance(v, str | type(None)) for v in value.values()
+        ):
+            return _('"config_vars" must map names to strings or null')
+        return None
+    shape = SHAPES.get(name, {})
+    if name == "app" or name in OBJECT_FIELDS:
+        if value is None and name != "app":
+            return None
+        return _object_problem(name, value, shape)
+    if not isinstance(value, list):
+        return _('"%(name)s" must be a list of objects') % {"name": name}
+    for index, item in enumerate(value):
+        problem = _object_problem(f"{name}[{index}]", item, shape)
+        if problem:
+            return problem
+    return None
+
 
 class SnapshotError(Exception):
     """A saved snapshot file cannot be read; the message names the path and the reason."""
+
+
+class EndpointUnavailable(Skipped):
+    """
+    Raised when a check reads a field of the snapshot whose endpoint failed: the runner turns
+    it into a skipped line with the API's one-line reason, and the other checks run.
+    """
 
 
 @dataclass
@@ -87,6 +227,24 @@ class Snapshot:
     slug: JSON | None = None
     oci_image: JSON | None = None
     addon_configs: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Fields whose endpoint failed (name -> the one-line reason): reading one raises
+    # EndpointUnavailable, so exactly the checks that depend on it are skipped.
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in ENDPOINT_FIELDS:
+            missing = object.__getattribute__(self, "unavailable")
+            if name in missing:
+                raise EndpointUnavailable(missing[name])
+        return object.__getattribute__(self, name)
+
+    def __repr__(self) -> str:
+        # The generated repr would read the unavailable fields, and raise.
+        return f"Snapshot(app={self.app_name!r}, unavailable={sorted(self.unavailable)!r})"
+
+    def available(self, name: str) -> bool:
+        """Whether the field ``name`` came from the API (reading it will not raise)."""
+        return name not in self.unavailable
 
     @property
     def app_name(self) -> str:
@@ -114,54 +272,112 @@ def _strip_url(url: object) -> str:
 
 def redacted(snapshot: Snapshot) -> JSON:
     """The snapshot as a JSON-ready dict with every secret value removed."""
-    data = asdict(snapshot)
-    data["config_vars"] = {
-        name: redact.without_userinfo(value) if name in NON_SECRET_CONFIG_VARS else None
-        for name, value in sorted(snapshot.config_vars.items())
+    missing = snapshot.unavailable
+    data: JSON = {
+        f.name: object.__getattribute__(snapshot, f.name)
+        for f in fields(Snapshot)
+        if f.name not in missing
     }
-    data["log_drains"] = [
-        {**drain, "url": _strip_url(drain.get("url", "")), "token": ""}
-        for drain in snapshot.log_drains
-    ]
-    data["telemetry_drains"] = [
+    # A field whose endpoint failed is saved empty, and stays unavailable when loaded.
+    data.update(
         {
-            **drain,
-            "exporter": {
-                **(drain.get("exporter") or {}),
-                "endpoint": _strip_url((drain.get("exporter") or {}).get("endpoint", "")),
-                "headers": {},
-            },
+            name: None if name in OBJECT_FIELDS else {} if name in MAPPING_FIELDS else []
+            for name in missing
         }
-        for drain in snapshot.telemetry_drains
-    ]
-    data["addon_configs"] = {k: kept_addon_config(v) for k, v in snapshot.addon_configs.items()}
-    if isinstance(snapshot.slug, dict) and isinstance(snapshot.slug.get("blob"), dict):
+    )
+    if snapshot.available("config_vars"):
+        data["config_vars"] = {
+            name: redact.without_userinfo(value) if name in NON_SECRET_CONFIG_VARS else None
+            for name, value in sorted(snapshot.config_vars.items())
+        }
+    if snapshot.available("log_drains"):
+        data["log_drains"] = [
+            {**drain, "url": _strip_url(drain.get("url", "")), "token": ""}
+            for drain in snapshot.log_drains
+        ]
+    if snapshot.available("telemetry_drains"):
+        data["telemetry_drains"] = [
+            {
+                **drain,
+                "exporter": {
+                    **(drain.get("exporter") or {}),
+                    "endpoint": _strip_url((drain.get("exporter") or {}).get("endpoint", "")),
+                    "headers": {},
+                },
+            }
+            for drain in snapshot.telemetry_drains
+        ]
+    if snapshot.available("addon_configs"):
+        data["addon_configs"] = {k: kept_addon_config(v) for k, v in snapshot.addon_configs.items()}
+    slug = snapshot.slug if snapshot.available("slug") else None
+    if isinstance(slug, dict) and isinstance(slug.get("blob"), dict):
         # The slug's blob URL is pre-signed: anyone holding it can download the app's code.
-        blob = snapshot.slug["blob"]
-        data["slug"] = {**snapshot.slug, "blob": {**blob, "url": _strip_url(blob.get("url", ""))}}
+        blob = slug["blob"]
+        data["slug"] = {**slug, "blob": {**blob, "url": _strip_url(blob.get("url", ""))}}
     return {"format": SNAPSHOT_FORMAT, **data}
 
 
+def _umask() -> int:
+    # Only readable by setting it; put straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def save_snapshot(snapshot: Snapshot, path: Path | str) -> None:
-    """Write ``snapshot`` as JSON without secret values (see NON_SECRET_CONFIG_VARS)."""
+    """
+    Write ``snapshot`` as JSON without secret values (see NON_SECRET_CONFIG_VARS).
+
+    Written to a new temporary file, then renamed over the target, so a failed write never
+    leaves half a file. The rename replaces a regular file only: a symlink is written
+    through (the file it points to is replaced, the link stays), and a target that exists but
+    is not a regular file (a device such as /dev/stdout, a FIFO, a directory) is refused, as
+    replacing it could break the system (as root, /dev/stdout is the container's).
+    """
     text = json.dumps(redacted(snapshot), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    target = Path(path)
     try:
-        # Write then rename, so a failed write never leaves half a file behind.
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        try:
+            # Follows symlinks: the type of what a write would really replace.
+            existing = os.stat(path)
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        else:
+            if not stat.S_ISREG(existing.st_mode):
+                raise safe_read.NotRegularFile(
+                    0,
+                    _("not a regular file (%(kind)s); refusing to replace it")
+                    % {"kind": safe_read.file_kind(existing.st_mode)},
+                )
+            mode = stat.S_IMODE(existing.st_mode)
+        real = Path(os.path.realpath(path))
+        # A fresh name (O_EXCL): a symlink planted at a fixed temporary name is never followed.
+        descriptor, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.chmod(tmp, mode)
+            os.replace(tmp, real)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     except OSError as exc:
         raise SnapshotError(
-            _("%(path)s: cannot write (%(error)s)") % {"path": path, "error": exc.strerror or exc}
+            _("%(path)s: cannot write (%(error)s)")
+            % {"path": path, "error": exc.strerror or type(exc).__name__}
         ) from None
 
 
+# The fields that hold one object or none, and those that map names to values.
+OBJECT_FIELDS = ("slug", "oci_image")
+MAPPING_FIELDS = frozenset({"config_vars", "addon_configs"})
 _LIST_FIELDS = tuple(
     f.name
     for f in fields(Snapshot)
-    if f.name not in {"app", "config_vars", "fetched_at", "slug", "oci_image", "addon_configs"}
+    if f.name not in {"app", "fetched_at", "unavailable", *OBJECT_FIELDS, *MAPPING_FIELDS}
 )
+# The fields an endpoint fills, each of which can be unavailable.
+ENDPOINT_FIELDS = frozenset({*_LIST_FIELDS, *OBJECT_FIELDS, *MAPPING_FIELDS})
 
 
 def kept_addon_config(entries: object) -> dict[str, str]:
@@ -189,51 +405,54 @@ def load_snapshot(path: Path | str) -> Snapshot:
         return SnapshotError(f"{path}: {reason}")
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = safe_read.read_bytes(path, MAX_SNAPSHOT_BYTES)
     except OSError as exc:
         raise bad(
             _("cannot read (%(error)s)") % {"error": exc.strerror or type(exc).__name__}
         ) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise bad(_("not UTF-8 text")) from None
     try:
-        data = json.loads(text)
+        data = safe_read.loads(text)
+    except safe_read.JSONTooDeep as exc:
+        raise bad(_("not usable JSON (%(reason)s)") % {"reason": exc}) from None
     except ValueError as exc:
         line = getattr(exc, "lineno", "?")
         raise bad(_("not valid JSON (line %(line)s)") % {"line": line}) from None
     if not isinstance(data, dict):
         raise bad(_("expected a JSON object"))
     if data.get("format", SNAPSHOT_FORMAT) != SNAPSHOT_FORMAT:
-        raise bad(_("unknown snapshot format %(f)r") % {"f": data.get("format")})
+        # The value is not quoted: it could be anything, of any size.
+        raise bad(
+            _("unknown snapshot format (this deploytools reads format %(f)d)")
+            % {"f": SNAPSHOT_FORMAT}
+        )
     app = data.get("app")
     if not isinstance(app, dict) or not isinstance(app.get("name"), str):
         raise bad(_('"app" must be an object with a "name"'))
-    config = data.get("config_vars", {})
-    if not isinstance(config, dict) or not all(
-        isinstance(v, str | type(None)) for v in config.values()
-    ):
-        raise bad(_('"config_vars" must map names to strings or null'))
-    lists: dict[str, list[JSON]] = {}
-    for name in _LIST_FIELDS:
-        value = data.get(name, [])
-        if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
-            raise bad(_('"%(name)s" must be a list of objects') % {"name": name})
-        lists[name] = value
-    slug, oci_image = data.get("slug"), data.get("oci_image")
-    for name, value in (("slug", slug), ("oci_image", oci_image)):
-        if value is not None and not isinstance(value, dict):
-            raise bad(_('"%(name)s" must be an object or null') % {"name": name})
+    found: dict[str, Any] = {"app": app, "config_vars": data.get("config_vars", {})}
+    found.update({name: data.get(name, []) for name in _LIST_FIELDS})
+    found.update({name: data.get(name) for name in OBJECT_FIELDS})
     configs = data.get("addon_configs", {})
     if not isinstance(configs, dict):
         raise bad(_('"addon_configs" must map add-on ids to objects'))
+    for name, value in found.items():
+        problem = shape_problem(name, value)
+        if problem:
+            raise bad(problem)
+    unavailable = data.get("unavailable", {})
+    if not isinstance(unavailable, dict) or not all(
+        name in ENDPOINT_FIELDS and isinstance(reason, str) for name, reason in unavailable.items()
+    ):
+        raise bad(_('"unavailable" must map snapshot fields to reasons'))
     return Snapshot(
-        app=app,
-        config_vars={str(k): v for k, v in config.items()},
+        config_vars={str(k): v for k, v in found.pop("config_vars").items()},
         fetched_at=str(data.get("fetched_at", "")),
-        slug=slug,
-        oci_image=oci_image,
         addon_configs={str(k): kept_addon_config(v) for k, v in configs.items()},
-        **lists,
+        unavailable=dict(unavailable),
+        **found,
     )
 
 
@@ -345,7 +564,10 @@ def deployed_commit(snapshot: Snapshot) -> str | None:
     The commit the app runs: the latest release's slug's commit, or its OCI image's on Fir,
     else the release's "Deploy SHA" description.
     """
-    for artifact in (snapshot.slug, snapshot.oci_image):
+    artifacts = [
+        getattr(snapshot, name) if snapshot.available(name) else None for name in OBJECT_FIELDS
+    ]
+    for artifact in artifacts:
         commit = (artifact or {}).get("commit")
         if isinstance(commit, str) and commit:
             return commit

@@ -34,6 +34,8 @@ def database_address(connection: BaseDatabaseWrapper) -> str:
 # carries no SQLSTATE for a failed connection, by the server's message.
 _PERMANENT_SQLSTATES = {"28000": "credentials", "28P01": "credentials", "3D000": "database"}
 _PERMANENT_MESSAGES = (
+    # sslmode=require against a server without SSL: the answer will not change on retrying.
+    (re.compile(r"server does not support SSL", re.I), "ssl"),
     (re.compile(r"no pg_hba\.conf entry", re.I), "pg_hba"),
     (re.compile(r"authentication failed|no password supplied", re.I), "credentials"),
     (re.compile(r'role ".*" does not exist', re.I), "credentials"),
@@ -44,9 +46,9 @@ _PERMANENT_MESSAGES = (
 def permanent_database_error(exc: BaseException) -> str:
     """
     What is wrong when connecting failed for a reason retrying cannot fix: "credentials",
-    "database" (its name), "pg_hba", or "version" (Django refuses the server's version);
-    "" for errors worth retrying (connection refused, a timeout, the server starting up, too
-    many connections).
+    "database" (its name), "pg_hba", "ssl" (required, not offered) or "version" (Django refuses
+    the server's version); "" for errors worth retrying (connection refused, a timeout, the
+    server starting up, too many connections).
     """
     if isinstance(exc, NotSupportedError):
         # Django's check_database_version_supported(), run as each new connection is set up.

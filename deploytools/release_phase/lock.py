@@ -28,18 +28,56 @@ class LockTimeout(Exception):
 
 
 def _lock_holder(cursor: Any) -> str:
-    """Who holds the lock: a PID and since when, from pg_locks (best effort)."""
+    """
+    Who holds the lock, as far as PostgreSQL tells this session: "PID 4242 (role
+    other_app, application psql, connected 2025-01-01 12:00:00 UTC)", or "" if unknown.
+
+    Best effort, and never an exception: pg_stat_activity shows another role's sessions with
+    most columns NULL (client, start time, state) unless this role may read all statistics,
+    and the holder may be gone by the time it is asked; whatever is known is named.
+    """
     unsigned = LOCK_KEY & 0xFFFFFFFFFFFFFFFF
     try:
         cursor.execute(
-            "SELECT a.pid, a.backend_start FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
-            " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s",
+            "SELECT l.pid, a.usename, a.application_name, a.backend_start"
+            " FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s"
+            " AND l.objsubid = 1",
             [unsigned >> 32, unsigned & 0xFFFFFFFF],
         )
         row = cursor.fetchone()
     except DatabaseError:
         return ""
-    return "" if row is None else f"PID {row[0]} (connected {row[1]:%Y-%m-%d %H:%M:%S %Z})"
+    if row is None:
+        return ""
+    try:
+        return describe_holder(*row)
+    except Exception:  # noqa: BLE001 - naming the holder must never fail the release
+        return f"PID {row[0]}" if isinstance(row[0], int) else ""
+
+
+def _printable(value: object, limit: int = 64) -> str:
+    text = "".join(c for c in str(value) if c.isprintable())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_holder(
+    pid: object, role: object = None, application: object = None, connected: object = None
+) -> str:
+    """The holder's description from its pg_locks/pg_stat_activity row; NULLs are left out."""
+    from datetime import datetime
+
+    from django.utils.translation import gettext as _
+
+    details = []
+    if role:
+        details.append(_("role %(role)s") % {"role": _printable(role)})
+    if application:
+        details.append(_("application %(name)s") % {"name": _printable(application)})
+    if isinstance(connected, datetime):
+        details.append(_("connected %(when)s") % {"when": f"{connected:%Y-%m-%d %H:%M:%S %Z}"})
+    text = f"PID {pid}" if pid is not None else _("another session")
+    return f"{text} ({', '.join(details)})" if details else text
 
 
 @contextmanager

@@ -40,6 +40,8 @@ def migrate(
 
     applied: list[str] = []
     current: dict[str, Any] = {}
+    # Operations whose database_forwards is wrapped, to unwrap them afterwards.
+    tracked: list[Any] = []
 
     class TrackingMigrate(django_migrate.Command):
         def migration_progress_callback(
@@ -48,6 +50,7 @@ def migrate(
             if action == "apply_start":
                 current["label"] = f"{migration.app_label}.{migration.name}"
                 current["started"] = time.perf_counter()
+                current["operations"] = _track_operations(migration, current, tracked)
                 # Django wraps a migration in a transaction only when the backend can roll
                 # DDL back and the migration does not opt out (atomic = False).
                 current["atomic"] = bool(
@@ -82,16 +85,56 @@ def migrate(
         error = one_line(exc, hidden)
         failed = str(current.get("label", ""))
         log("migrate", migration=failed or "-", status="failed", error=error)
+        operations: list[str] = current.get("operations", []) if failed else []
+        done = int(current.get("done", 0))
         return MigrateOutcome(
             applied=applied,
             elapsed=time.perf_counter() - started,
             failed=failed,
             atomic=bool(current.get("atomic", True)),
             error=error,
+            operations_done=operations[:done],
+            failed_operation=(
+                f"{done + 1} of {len(operations)}: {operations[done]}"
+                if done < len(operations)
+                else ""
+            ),
         )
     finally:
         running(None)
+        for operation in tracked:
+            # Back to the class's method: the operation objects are shared by every load.
+            operation.__dict__.pop("database_forwards", None)
     return MigrateOutcome(applied=applied, elapsed=time.perf_counter() - started)
+
+
+def _track_operations(migration: Any, current: dict[str, Any], tracked: list[Any]) -> list[str]:
+    """
+    Count the operations of ``migration`` as they complete (``current["done"]``), so that a
+    failure can name what a non-atomic migration left behind; returns their descriptions.
+    Django has no per-operation callback, so each operation's database_forwards is wrapped.
+    """
+    current["done"] = 0
+    described = []
+    for index, operation in enumerate(migration.operations):
+        described.append(_describe(operation))
+        forwards = operation.database_forwards
+
+        def counted(*args: Any, _index: int = index, _forwards: Any = forwards, **kw: Any) -> Any:
+            result = _forwards(*args, **kw)
+            current["done"] = _index + 1
+            return result
+
+        operation.database_forwards = counted
+        tracked.append(operation)
+    return described
+
+
+def _describe(operation: Any) -> str:
+    try:
+        return str(operation.describe())
+    except Exception:  # noqa: BLE001 - a description is a nicety
+        return type(operation).__name__
 
 
 def _stop_when_client_dies(connection: BaseDatabaseWrapper) -> None:

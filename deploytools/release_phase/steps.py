@@ -30,7 +30,7 @@ class DatabaseWait:
     elapsed: float
     budget: float
     error: str = ""  # one line, secrets scrubbed; "" once connected
-    # What retrying cannot fix: "credentials", "database", "pg_hba"; "" otherwise.
+    # What retrying cannot fix: "credentials", "database", "pg_hba", "ssl"; "" otherwise.
     permanent: str = ""
 
     @property
@@ -108,6 +108,10 @@ class MigrateOutcome:
     skipped: str = ""  # nothing to migrate, dry run
     failed: str = ""  # the migration that failed ("" when migrate failed before any)
     atomic: bool = True  # whether the failed one was rolled back
+    # Of the failed migration: its operations that completed before the failure (what a
+    # non-atomic one leaves behind), and the one that failed ("2 of 3: Raw SQL operation").
+    operations_done: list[str] = field(default_factory=list)
+    failed_operation: str = ""
     # "plan" when the migrations could not even be planned (a broken migration file).
     stage: str = "migrate"
     error: str = ""  # one line, secrets scrubbed

@@ -82,7 +82,10 @@ def render_checklist(fmt: str) -> str:
 
 def progress(message: str, stream: IO[str] | None = None) -> None:
     """Say what slow step is running, on a terminal only (never in pipes or JSON)."""
+    from deploytools import capture
+
     stream = stream or sys.stderr
-    if stream.isatty():
+    # While the command's output is captured, stderr is a pipe to the terminal it was.
+    if stream.isatty() or (stream is sys.stderr and capture.stderr_is_terminal()):
         stream.write(f"{message}\n")
         stream.flush()

@@ -3,6 +3,9 @@ weareone's settings plus the `shop` app, whose migrations are a scenario of
 tests/releaseapps/scenarios chosen by RELEASE_SCENARIO; RELEASE_DEPLOYTOOLS (JSON) overrides
 keys of DEPLOYTOOLS; RELEASE_POSTGRES_MINIMUM and RELEASE_DATA_READ change the platform data
 (below). Used by heroku_release child processes in tests/test_release*.py and bench/.
+RELEASE_SETTINGS_PRINT makes the import print the secret key (Python and file descriptor 1);
+RELEASE_SETTINGS_FAIL makes it raise: "port" a ValueError quoting part of REDIS_URL's
+password, "improperly" an ImproperlyConfigured quoting the key (tests/test_release_faults.py).
 """
 
 import json
@@ -28,6 +31,9 @@ DEPLOYTOOLS = {
         "RELEASE_DB_CACHE",
         "RELEASE_POSTGRES_MINIMUM",
         "RELEASE_DATA_READ",
+        "RELEASE_SETTINGS_PRINT",
+        "SHOP_PID_FILE",
+        "RELEASE_SETTINGS_FAIL",
     ],
     **json.loads(os.environ.get("RELEASE_DEPLOYTOOLS", "{}")),
 }
@@ -72,3 +78,18 @@ if os.environ.get("RELEASE_POSTGRES_MINIMUM") or os.environ.get("RELEASE_DATA_RE
         )
     _patched = _data
     platform_data.data = lambda: _patched  # type: ignore[assignment]
+
+if os.environ.get("RELEASE_SETTINGS_PRINT"):
+    print("settings import print: key=" + os.environ.get("DJANGO_SECRET_KEY", ""))
+    os.write(1, ("settings import fd 1: key=" + os.environ.get("DJANGO_SECRET_KEY", "")).encode())
+
+if os.environ.get("RELEASE_SETTINGS_FAIL") == "port":
+    from urllib.parse import urlsplit
+
+    # With an unescaped "#" in the password, urlsplit takes the part before it for a port
+    # and says so: "Port could not be cast to integer value as '...'".
+    REDIS_PORT = urlsplit(os.environ["REDIS_URL"]).port
+elif os.environ.get("RELEASE_SETTINGS_FAIL") == "improperly":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("the key " + os.environ["DJANGO_SECRET_KEY"] + " is revoked")

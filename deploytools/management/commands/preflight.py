@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deploytools.command import EXIT_FAILED, CouldNotCheck, DeploytoolsCommand
+from deploytools.command import EXIT_FAILED, CouldNotCheck, DeploytoolsCommand, nonempty
 from deploytools.report import Report, render, render_checklist
 from deploytools.report.html import source_url
 
@@ -28,6 +28,7 @@ class Command(DeploytoolsCommand):
         parser.add_argument(
             "--config-vars",
             metavar="FILE",
+            type=nonempty,
             help=cast(
                 str,
                 gettext_lazy("Production config vars in `heroku config --shell` (dotenv) format."),
@@ -36,6 +37,7 @@ class Command(DeploytoolsCommand):
         parser.add_argument(
             "--app",
             metavar="NAME",
+            type=nonempty,
             help=cast(str, gettext_lazy("Read the config vars of this Heroku app (API token).")),
         )
         parser.add_argument(

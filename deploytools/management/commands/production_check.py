@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.utils.translation import gettext_lazy
 
-from deploytools.command import DeploytoolsCommand
+from deploytools.command import DeploytoolsCommand, nonempty
 from deploytools.facts.platform_api import HerokuAPIError
 from deploytools.facts.snapshot import SnapshotError
 from deploytools.report import Report
@@ -27,22 +27,26 @@ class Command(DeploytoolsCommand):
         super().add_arguments(parser)
         parser.add_argument(
             "--app",
+            type=nonempty,
             help=cast(str, gettext_lazy("Heroku app name (default: setting, env, git remote).")),
         )
         parser.add_argument(
             "--url",
             action="append",
+            type=nonempty,
             default=[],
             help=cast(str, gettext_lazy("URL of the live site (repeatable).")),
         )
         parser.add_argument(
             "--snapshot",
             metavar="FILE",
+            type=nonempty,
             help=cast(str, gettext_lazy("Check a saved snapshot offline.")),
         )
         parser.add_argument(
             "--save-snapshot",
             metavar="FILE",
+            type=nonempty,
             help=cast(str, gettext_lazy("Also save the snapshot (no secret values).")),
         )
 
@@ -54,12 +58,9 @@ class Command(DeploytoolsCommand):
         except (HerokuAPIError, SnapshotError) as exc:
             self.could_not_check(str(exc), options)
         code = outcome.result.exit_code(options["fail_level"])
+        sections: dict[str, object] = {"snapshot": outcome.snapshot}
+        if outcome.unavailable:
+            sections["unavailable"] = outcome.unavailable
         self.finish(
-            Report(
-                outcome.result,
-                code,
-                heading=outcome.heading,
-                sections={"snapshot": outcome.snapshot},
-            ),
-            options,
+            Report(outcome.result, code, heading=outcome.heading, sections=sections), options
         )
