@@ -3,13 +3,14 @@ stdout belongs to the report, whatever the project's code prints while a command
 
 A data migration whose RunPython prints, a post-migrate command, settings that print when
 imported, a C extension or a child process writing straight to file descriptor 1: when stdout
-holds a document (JSON, HTML, JUnit, GitHub annotations) any of them would put text before it, and what they print (keys
-included) would go out unredacted. While a deploytools command runs, :func:`start` points
-descriptors 1 and 2 themselves at pipes — Python-level redirection would miss C code and
-child processes — and a thread copies what arrives, line by line with every secret masked,
-to stderr in document mode, or in text mode to where it was going (stdout is then the text
-report's log). The command itself writes its report to :meth:`Capture.report_stream`, the
-real stdout, and :func:`stop` puts the descriptors back when it is done.
+holds a document (JSON, HTML, JUnit, GitHub annotations) any of them would put text before
+it, and what they print (keys included) would go out unredacted. While a deploytools command
+runs, :func:`start` points descriptors 1 and 2 themselves at pipes — Python-level redirection
+would miss C code and child processes — and a thread copies what arrives, line by line with
+every secret masked, to stderr in document mode, or in text mode to where it was going (stdout
+is then the text report's log). The command itself writes its report to
+:meth:`Capture.report_stream`, the real stdout, and :func:`stop` puts the descriptors back
+when it is done.
 
 Only on POSIX systems, where a release phase runs; elsewhere output is left alone.
 """

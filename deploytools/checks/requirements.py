@@ -103,6 +103,11 @@ def _missing_file(packages: BuildPackages) -> Messages:
         )
         hint = _("Create one from your environment and commit it: pip freeze > requirements.txt")
         obj = "requirements.txt"
+        for name, kind in packages.not_regular:
+            text += " " + _(
+                "%(file)s exists but is not a regular file (%(kind)s): the build does not read it."
+            ) % {"file": name, "kind": kind}
+            obj = name
     return [checks.Error(text, hint=hint, obj=obj, id="deploytools.E201")]
 
 

@@ -72,6 +72,9 @@ class BuildPackages:
     lock_python: str | None = None
     # A committed .venv/ or venv/ (a build error).
     committed_venvs: list[str] = field(default_factory=list)
+    # Package manager files that exist but are no regular file (a FIFO, a device): the
+    # buildpack's `[[ -f ... ]]` does not see them. (name, what it is) pairs.
+    not_regular: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def names(self) -> set[str]:
@@ -117,6 +120,22 @@ def _requirement_pins(found: Requirements) -> dict[str, Pin]:
     return pins
 
 
+def _not_regular(tree: Path, names: list[str]) -> list[tuple[str, str]]:
+    import stat
+
+    from deploytools.facts.safe_read import file_kind
+
+    found = []
+    for name in names:
+        try:
+            mode = (tree / name).stat().st_mode
+        except OSError:
+            continue  # absent, or a dangling symlink: not there for the build either
+        if not stat.S_ISREG(mode):
+            found.append((name, file_kind(mode)))
+    return found
+
+
 def build_packages_of(tree: Path, requirements_file: str, python: str | None) -> BuildPackages:
     """The build's packages for the tree at ``tree``; markers evaluated for ``python``."""
     from deploytools.facts import lockfiles
@@ -135,6 +154,7 @@ def build_packages_of(tree: Path, requirements_file: str, python: str | None) ->
         files.insert(0, requirements_file)
     found = BuildPackages(None, files)
     found.committed_venvs = [v for v in VENV_NAMES if (tree / v / "pyvenv.cfg").is_file()]
+    found.not_regular = _not_regular(tree, [name for name, _manager in MANAGER_FILES])
     if len(files) > 1:
         found.problem = "several"
     elif not files:

@@ -459,8 +459,7 @@ def _fetch_named(
 ) -> None:
     """
     The second wave: what the first one's answers point at, fetched concurrently. What cannot
-    be fetched is unavailable (as in the first wave), and so is what depends on an unavailable
-    answer: no releases, no slug; no add-ons, no add-on config.
+    be fetched is unavailable (as in the first wave); without the releases, so is the slug.
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -468,10 +467,9 @@ def _fetch_named(
     from deploytools.facts.snapshot import kept_addon_config, plan_of, release_artifact
 
     missing = snapshot.unavailable
-    depends = (("slug", "releases"), ("oci_image", "releases"), ("addon_configs", "addons"))
-    for name, needs in depends:
-        if needs in missing:
-            missing[name] = missing[needs]
+    if "releases" in missing:
+        # Which artifact the app runs is unknown: the checks that read it say why.
+        missing["slug"] = missing["releases"]
     releases = snapshot.releases if snapshot.available("releases") else []
     artifact = release_artifact(releases[0]) if releases else None
     space = snapshot.app.get("space")

@@ -564,10 +564,8 @@ def deployed_commit(snapshot: Snapshot) -> str | None:
     The commit the app runs: the latest release's slug's commit, or its OCI image's on Fir,
     else the release's "Deploy SHA" description.
     """
-    artifacts = [
-        getattr(snapshot, name) if snapshot.available(name) else None for name in OBJECT_FIELDS
-    ]
-    for artifact in artifacts:
+    # An artifact whose endpoint failed raises here: the check says so instead of guessing.
+    for artifact in (snapshot.slug, snapshot.oci_image):
         commit = (artifact or {}).get("commit")
         if isinstance(commit, str) and commit:
             return commit
