@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 # One rule for what counts as a service URL, shared with the simulated dyno (re-exported here).
 from deploytools.facts.dyno import child_pythonpath, is_service_url
 
@@ -261,11 +263,11 @@ def run_child(
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raise ChildFailed(f"timed out after {timeout:g} s") from None
+            raise ChildFailed(_("timed out after %(seconds)g s") % {"seconds": timeout}) from None
         try:
             result: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            raise ChildFailed("the child process exited without a result") from None
+            raise ChildFailed(_("the child process exited without a result")) from None
     if "error" in result:
         raise ChildFailed(str(result["error"]))
     return result

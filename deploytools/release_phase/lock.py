@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import DatabaseError, connections
+from django.utils.translation import gettext as _
 
 # One key for every deploytools release of every project: advisory locks are per database.
 LOCK_KEY = int.from_bytes(hashlib.sha256(b"deploytools.migrate").digest()[:8], "big", signed=True)
@@ -39,7 +40,12 @@ def _lock_holder(cursor: Any) -> str:
         row = cursor.fetchone()
     except DatabaseError:
         return ""
-    return "" if row is None else f"PID {row[0]} (connected {row[1]:%Y-%m-%d %H:%M:%S %Z})"
+    if row is None:
+        return ""
+    return _("PID %(pid)s (connected %(since)s)") % {
+        "pid": row[0],
+        "since": f"{row[1]:%Y-%m-%d %H:%M:%S %Z}",
+    }
 
 
 @contextmanager

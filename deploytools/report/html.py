@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from deploytools.checks.registry import CATALOGUE
 from deploytools.report.style import CSS
+from deploytools.report.text import checks_counted
 
 JSON = dict[str, Any]
 
@@ -111,9 +112,9 @@ def _counts(summary: Mapping[str, Any], exit_code: Any) -> str:
         return value if isinstance(value, int) else 0
 
     items = [
-        ("passed", MARKS["passed"], _("%(n)d passed") % {"n": count("passed")}),
-        ("failed", MARKS["failed"], _("%(n)d failed") % {"n": count("failed")}),
-        ("skipped", MARKS["skipped"], _("%(n)d skipped") % {"n": count("skipped")}),
+        ("passed", MARKS["passed"], checks_counted("passed", count("passed"))),
+        ("failed", MARKS["failed"], checks_counted("failed", count("failed"))),
+        ("skipped", MARKS["skipped"], checks_counted("skipped", count("skipped"))),
         ("error", "", ngettext("%d error", "%d errors", count("errors")) % count("errors")),
         (
             "warning",

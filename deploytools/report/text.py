@@ -30,6 +30,16 @@ def _status_label(status: str, style: Style) -> str:
     return paint(text.ljust(STATUS_WIDTH))
 
 
+def checks_counted(status: str, n: int) -> str:
+    """'3 passed': ngettext although English has one form, for languages that have two."""
+    forms = {
+        "passed": ngettext("%(n)d passed", "%(n)d passed", n),
+        "failed": ngettext("%(n)d failed", "%(n)d failed", n),
+        "skipped": ngettext("%(n)d skipped", "%(n)d skipped", n),
+    }
+    return forms[status] % {"n": n}
+
+
 def check_line(check: CheckResult, style: Style) -> str:
     line = f"  {_status_label(check.status, style)} {check.title}"
     if check.ids:
@@ -37,6 +47,17 @@ def check_line(check: CheckResult, style: Style) -> str:
     if check.detail:
         line += f" — {check.detail}"
     return line
+
+
+def _message_text(message: CheckMessage) -> str:
+    """Django's ``str(message)``, its untranslated "HINT:" label in the active language."""
+    text = str(message)
+    django_hint = f"\n\tHINT: {message.hint}" if message.hint else ""
+    if django_hint and text.endswith(django_hint):
+        text = (
+            text.removesuffix(django_hint) + "\n\t" + _("HINT: %(hint)s") % {"hint": message.hint}
+        )
+    return text
 
 
 def _message_sections(messages: list[CheckMessage], style: Style) -> list[str]:
@@ -60,13 +81,15 @@ def _message_sections(messages: list[CheckMessage], style: Style) -> list[str]:
         if group:
             lines.append("")
             lines.append(f"{header}:")
-            lines.extend(paint(str(m)) for m in sorted(group, key=lambda m: str(m.id)))
+            lines.extend(paint(_message_text(m)) for m in sorted(group, key=lambda m: str(m.id)))
     return lines
 
 
 def summary_line(result: RunResult) -> str:
     counts = result.counts()
-    checks_part = _("%(passed)d passed, %(failed)d failed, %(skipped)d skipped") % counts
+    checks_part = ", ".join(
+        checks_counted(status, counts[status]) for status in ("passed", "failed", "skipped")
+    )
     messages_part = ", ".join(
         [
             ngettext("%d error", "%d errors", counts["errors"]) % counts["errors"],
