@@ -56,11 +56,24 @@ def run_command(*args: str) -> CommandResult:
 
 
 def run_manage(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    language: str | None = "en",
 ) -> CommandResult:
-    """Run `python manage.py ARGS` in a child process, as a user or Heroku would."""
+    """
+    Run `python manage.py ARGS` in a child process, as a user or Heroku would.
+
+    weareone speaks French by default; the tests assert the English texts, so they ask for
+    English as a developer would (DEPLOYTOOLS_LANGUAGE, read by weareone/settings.py).
+    ``language=None`` leaves the project's own default.
+    """
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     base.pop("DATABASE_URL", None)
+    base.pop("DEPLOYTOOLS_LANGUAGE", None)
+    if language is not None:
+        base["DEPLOYTOOLS_LANGUAGE"] = language
     proc = subprocess.run(
         [sys.executable, str((cwd or ROOT) / "manage.py"), *args],
         env={**base, **(env or {})},

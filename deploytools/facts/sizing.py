@@ -177,10 +177,10 @@ def default_web_concurrency(size: str) -> int | None:
 
 
 def format_mb(mb: float) -> str:
-    """'512 MB', '1 GB', '2.5 GB'."""
+    """'512 MB', '1 GB', '2.5 GB' (the units in the active language: 'Mo', 'Go' in French)."""
     if mb >= MB_PER_GB:
-        return f"{mb / MB_PER_GB:g} GB"
-    return f"{mb:.0f} MB"
+        return _("%(n)s GB") % {"n": f"{mb / MB_PER_GB:g}"}
+    return _("%(n)s MB") % {"n": f"{mb:.0f}"}
 
 
 # --- the app's environment, made safe to run project code in -------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from deploytools.checks.run import CheckResult, RunResult
+from deploytools.release_phase.history import status_label
 
 STATUS_WIDTH = 8
 
@@ -64,23 +65,23 @@ def _message_sections(messages: list[CheckMessage], style: Style) -> list[str]:
     """The messages grouped by level, exactly as Django's ``check`` prints them."""
     lines: list[str] = []
     groups: list[tuple[str, list[CheckMessage], Callable[[str], str]]] = [
-        (_("CRITICALS"), [m for m in messages if m.level >= checks.CRITICAL], style.ERROR),
+        (_("CRITICALS:"), [m for m in messages if m.level >= checks.CRITICAL], style.ERROR),
         (
-            _("ERRORS"),
+            _("ERRORS:"),
             [m for m in messages if checks.ERROR <= m.level < checks.CRITICAL],
             style.ERROR,
         ),
         (
-            _("WARNINGS"),
+            _("WARNINGS:"),
             [m for m in messages if checks.WARNING <= m.level < checks.ERROR],
             style.WARNING,
         ),
-        (_("INFOS"), [m for m in messages if checks.INFO <= m.level < checks.WARNING], str),
+        (_("INFOS:"), [m for m in messages if checks.INFO <= m.level < checks.WARNING], str),
     ]
     for header, group, paint in groups:
         if group:
             lines.append("")
-            lines.append(f"{header}:")
+            lines.append(header)
             lines.extend(paint(_message_text(m)) for m in sorted(group, key=lambda m: str(m.id)))
     return lines
 
@@ -164,7 +165,7 @@ def render_history(rows: list[dict[str, Any]]) -> str:
             "  {version:<8} {commit:<8} {status:<11} {started} {duration:>8}".format(
                 version=row["version"] or "-",
                 commit=(row["commit"] or "-")[:7],
-                status=row["status"],
+                status=status_label(row["status"]),
                 started=row["started_at"],
                 duration=f"{row['duration_seconds']:.2f}s",
             )
