@@ -145,11 +145,13 @@ def test_the_mo_holds_exactly_the_po() -> None:
         assert compiled.ngettext(entry.msgid, entry.msgid_plural, 2) == entry.msgstr_plural[2]
 
 
+@pytest.mark.gettext
 def test_the_catalogue_has_every_marked_string_of_the_code(tmp_path: Path) -> None:
     """
     makemessages over a copy of the app finds exactly the catalogue's msgids: a string marked in
     the code without its translation fails here, with the list of what to translate.
     """
+    assert shutil.which("xgettext"), "GNU gettext is needed: apt-get install gettext"
     copy = tmp_path / "deploytools"
     shutil.copytree(APP, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     # makemessages needs no settings (the suite's would not import from the copy).
@@ -465,6 +467,10 @@ def test_weareone_speaks_french_by_default() -> None:
     assert "invalid (unknown key, wrong type)" in run_manage("preflight", "--list-checks").stdout
     per_run = run_manage("preflight", "--list-checks", "--language", "en", language=None)
     assert "invalid (unknown key, wrong type)" in per_run.stdout
+    # A language Django does not know is refused in the project's own language.
+    unknown = run_manage("preflight", "--language", "xx", language=None)
+    assert unknown.exit_code == 2
+    assert "--language xx\u00a0: n’est pas une langue que Django connaît" in unknown.stderr
 
 
 # -- heroku_release against the real PostgreSQL ----------------------------------------------
