@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import select
+import shlex
 import socket
 import subprocess
 import sys
@@ -19,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 
 from deploytools.checks.registry import CATALOGUE
 from deploytools.checks.run import CheckResult, RunResult, run_checks, run_one
@@ -83,6 +85,29 @@ def run_manage(
         timeout=timeout,
     )
     return CommandResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def manage_commands(script: str) -> list[tuple[str, list[str], str | None]]:
+    """(command, arguments, file stdout goes to) of each `python manage.py …` in a script."""
+    found = []
+    for part in re.split(r"&&|\n", script):
+        words = shlex.split(part)
+        if words[:2] != ["python", "manage.py"]:
+            continue
+        target = None
+        if ">" in words:
+            target = words[words.index(">") + 1]
+            words = words[: words.index(">")]
+        found.append((words[2], words[3:], target))
+    return found
+
+
+def parse_options(command: str, args: list[str]) -> dict[str, Any]:
+    """The options ``command``'s own parser makes of ``args`` (a bad option fails the test)."""
+    parser = load_command_class("deploytools", command).create_parser("manage.py", command)
+    # The workflow's shell variables, as the runner expands them.
+    expanded = [arg.replace("$HEROKU_APP", "weareone") for arg in args]
+    return vars(parser.parse_args(expanded))
 
 
 # -- checks ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.utils import translation
 
 from deploytools.checks.run import FAILED, PASSED, SKIPPED, CheckResult, RunResult
 from tests import postgres
-from tests.helpers import ROOT, CommandResult, run_manage
+from tests.helpers import ROOT, CommandResult, manage_commands, parse_options, run_manage
 
 APP = ROOT / "deploytools"
 LOCALE = APP / "locale" / "fr" / "LC_MESSAGES"
@@ -38,6 +38,7 @@ PLURAL_FORMS = "nplurals=3; plural=(n == 0 || n == 1) ? 0 : n != 0 && n % 100000
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifgrxX%]")
 EXAMPLE_SNAPSHOT = APP / "examples" / "snapshot.json"
 EXAMPLE_CONFIG = ROOT / "deploy" / "production.env.example"
+GUIDE = ROOT / "docs" / "fr" / "deploiement.md"
 
 pytestmark = pytest.mark.slow
 
@@ -528,3 +529,52 @@ def test_heroku_release_dry_run_and_history_in_french(release_env: dict[str, str
     )
     assert "Historique des versions" in french_page.stdout
     assert_no_english(french_page.stdout.replace("&#x27;", "'"))
+
+
+# -- the team's guide in French --------------------------------------------------------------
+
+
+def guide_commands() -> list[tuple[str, list[str], str | None]]:
+    """Every `python manage.py …` of the guide's code (blocks and inline), as a shell runs it."""
+    text = GUIDE.read_text(encoding="utf-8")
+    code = re.findall(r"```sh\n(.*?)```", text, re.DOTALL) + re.findall(r"`([^`\n]+)`", text)
+    found = []
+    for snippet in code:
+        for line in snippet.splitlines():
+            line = re.sub(r"\s+#.*$", "", line)
+            for part in line.split("&&"):
+                if "python manage.py " in part:
+                    # After a prefix: `heroku run -a weareone`, `HEROKU_API_KEY=… `.
+                    found += manage_commands(part[part.index("python manage.py ") :])
+    return found
+
+
+def test_every_command_of_the_french_guide_is_real() -> None:
+    commands = guide_commands()
+    assert {c for c, _args, _target in commands} >= {
+        "preflight",
+        "heroku_release",
+        "production_check",
+        "migrate",
+    }
+    for command, args, _target in commands:
+        # The command's own parser: an option that does not exist fails here (exit 2).
+        parse_options(command, [a.replace("…", "x") for a in args])
+
+
+def test_the_french_guide_undoes_migrations_before_heroku_rollback() -> None:
+    text = GUIDE.read_text(encoding="utf-8")
+    rollback = text[text.index("## Revenir en arrière") :]
+    history = rollback.index("python manage.py heroku_release --history")
+    undo = rollback.index("python manage.py migrate app NNNN")
+    assert history < undo < rollback.index("heroku rollback -a weareone")
+    # The nine points, each with the IDs of its check (deploytools/production_check.py).
+    from deploytools.checks.registry import CATALOGUE
+    from deploytools.production_check import CHECKLIST
+
+    for number, name in enumerate(CHECKLIST, start=1):
+        row = next(line for line in text.splitlines() if line.startswith(f"| {number} |"))
+        assert f"`{name}`" in row
+        assert re.findall(r"deploytools\.[EWI]\d{3}", row)[: len(CATALOGUE[name].ids)] == list(
+            CATALOGUE[name].ids
+        )
