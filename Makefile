@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 CONFIG_VARS ?= deploy/production.env.example
 PYTEST_ARGS ?=
 
-.PHONY: setup preflight push test lint docs bench clean
+.PHONY: setup preflight push test lint docs messages bench clean
 
 setup: $(VENV)/.installed
 
@@ -61,6 +61,14 @@ clean:
 # Regenerate the README's settings and check tables from the code.
 docs: setup
 	$(PY) scripts/readme_tables.py
+
+# Regenerate the French catalogue from the code, then its compiled .mo (committed: Heroku's
+# build does not run compilemessages). Needs GNU gettext. Idempotent: makemessages leaves the
+# .po alone when only its date would change, and msgfmt writes the same .mo from the same .po.
+# `--add-location file` keeps line numbers out of the .po, so moving code changes nothing.
+messages: setup
+	cd deploytools && $(abspath $(PY)) -m django makemessages --locale fr --add-location file --no-obsolete
+	cd deploytools && $(abspath $(PY)) -m django compilemessages --locale fr
 
 # Every benchmark; each prints its ratio measured side by side in one run, and its target.
 bench: setup

@@ -50,7 +50,9 @@ def report_language(requested: str | None) -> str | None:
     if requested:
         problem = language_problem(requested)
         if problem:
-            raise CouldNotCheck(f"--language {requested}: {problem}")
+            raise CouldNotCheck(
+                _("--language %(code)s: %(problem)s") % {"code": requested, "problem": problem}
+            )
         return requested
     return conf.language
 
@@ -118,9 +120,11 @@ class DeploytoolsCommand(BaseCommand):
         # resolved now in the language the command will speak.
         from deploytools.conf import conf, language_problem
 
-        language = _language_requested(sys.argv[2:]) or conf.language
-        if language and not language_problem(language):
-            translation.activate(language)
+        # An unknown --language is refused (exit 2) in the language the project would speak.
+        for language in (_language_requested(sys.argv[2:]), conf.language):
+            if language and not language_problem(language):
+                translation.activate(language)
+                break
         self.help = self.help_text()
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parse_args = parser.parse_args

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import select
+import shlex
 import socket
 import subprocess
 import sys
@@ -20,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 
 from deploytools.checks.registry import CATALOGUE
 from deploytools.checks.run import CheckResult, RunResult, run_checks, run_one
@@ -57,11 +59,24 @@ def run_command(*args: str) -> CommandResult:
 
 
 def run_manage(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    language: str | None = "en",
 ) -> CommandResult:
-    """Run `python manage.py ARGS` in a child process, as a user or Heroku would."""
+    """
+    Run `python manage.py ARGS` in a child process, as a user or Heroku would.
+
+    weareone speaks French by default; the tests assert the English texts, so they ask for
+    English as a developer would (DEPLOYTOOLS_LANGUAGE, read by weareone/settings.py).
+    ``language=None`` leaves the project's own default.
+    """
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     base.pop("DATABASE_URL", None)
+    base.pop("DEPLOYTOOLS_LANGUAGE", None)
+    if language is not None:
+        base["DEPLOYTOOLS_LANGUAGE"] = language
     proc = subprocess.run(
         [sys.executable, str((cwd or ROOT) / "manage.py"), *args],
         env={**base, **(env or {})},
@@ -126,6 +141,29 @@ def within(seconds: float, call: Callable[[], T]) -> T:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]  # type: ignore[no-any-return]
+
+
+def manage_commands(script: str) -> list[tuple[str, list[str], str | None]]:
+    """(command, arguments, file stdout goes to) of each `python manage.py …` in a script."""
+    found = []
+    for part in re.split(r"&&|\n", script):
+        words = shlex.split(part)
+        if words[:2] != ["python", "manage.py"]:
+            continue
+        target = None
+        if ">" in words:
+            target = words[words.index(">") + 1]
+            words = words[: words.index(">")]
+        found.append((words[2], words[3:], target))
+    return found
+
+
+def parse_options(command: str, args: list[str]) -> dict[str, Any]:
+    """The options ``command``'s own parser makes of ``args`` (a bad option fails the test)."""
+    parser = load_command_class("deploytools", command).create_parser("manage.py", command)
+    # The workflow's shell variables, as the runner expands them.
+    expanded = [arg.replace("$HEROKU_APP", "weareone") for arg in args]
+    return vars(parser.parse_args(expanded))
 
 
 # -- checks ----------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The tests assert deploytools' English texts; weareone's own default (French) is tested by
+# tests/test_french.py through manage.py.
+DEPLOYTOOLS = {**DEPLOYTOOLS, "LANGUAGE": "en"}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Serve static files from the finders, as in development: the tests do not run collectstatic.
 WHITENOISE_AUTOREFRESH = True

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from typing import Any
 
 import pytest
 import yaml
-from django.core.management import load_command_class
 
-from tests.helpers import ROOT, check_tree, ids
+from tests.helpers import ROOT, check_tree, ids, manage_commands, parse_options
 
 WORKFLOW = ROOT / "docs" / "ci" / "github-actions.yml"
 SECRET_REF = "${{ secrets.HEROKU_API_KEY }}"
@@ -33,29 +31,6 @@ def triggers(document: dict[Any, Any]) -> dict[str, Any]:
     found = document.get("on", document.get(True))
     assert isinstance(found, dict)
     return found
-
-
-def manage_commands(script: str) -> list[tuple[str, list[str], str | None]]:
-    """(command, arguments, file stdout goes to) of each `python manage.py …` in a script."""
-    found = []
-    for part in re.split(r"&&|\n", script):
-        words = shlex.split(part)
-        if words[:2] != ["python", "manage.py"]:
-            continue
-        target = None
-        if ">" in words:
-            target = words[words.index(">") + 1]
-            words = words[: words.index(">")]
-        found.append((words[2], words[3:], target))
-    return found
-
-
-def parse_options(command: str, args: list[str]) -> dict[str, Any]:
-    """The options ``command``'s own parser makes of ``args`` (a bad option fails the test)."""
-    parser = load_command_class("deploytools", command).create_parser("manage.py", command)
-    # The workflow's shell variables, as the runner expands them.
-    expanded = [arg.replace("$HEROKU_APP", "weareone") for arg in args]
-    return vars(parser.parse_args(expanded))
 
 
 def steps(job: dict[str, Any]) -> list[dict[str, Any]]:
@@ -124,11 +99,13 @@ def test_heroku_ci_runs_the_tests_and_preflight() -> None:
     assert command == "preflight"
     config = parse_options(command, args)["config_vars"]
     assert (ROOT / config).is_file()
-    # Heroku's CI dynos have no Chromium: there the browser tests are left out by their
-    # marker, on purpose; .ci/run and `make test` run them and fail without it.
-    assert "-m 'not browser'" in test
+    # Heroku's CI dynos have no Chromium and no xgettext (heroku-24 ships gettext-base only):
+    # there the browser and gettext tests are left out by their markers, on purpose; .ci/run
+    # and `make test` run them and fail without them.
+    assert "-m 'not browser and not gettext'" in test
     for runner in (ROOT / ".ci" / "run", ROOT / "Makefile"):
         assert "not browser" not in runner.read_text(encoding="utf-8")
+        assert "not gettext" not in runner.read_text(encoding="utf-8")
 
 
 def test_app_json_still_passes_the_projects_own_check() -> None:

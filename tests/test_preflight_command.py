@@ -371,6 +371,9 @@ def test_progress_lines_appear_on_a_terminal_only() -> None:
                 "preflight",
                 "--config-vars",
                 str(EXAMPLE_CONFIG),
+                # weareone speaks French by default; this test reads the English lines.
+                "--language",
+                "en",
             ],
             cwd=ROOT,
             env=env,

@@ -59,9 +59,15 @@ def config_file(tmp_path: Path) -> Path:
 FORMATS = ["text", "json", "html", "github", "junit"]
 
 
+# weareone's own language (French) and English: a translated text quotes no value either.
+@pytest.mark.parametrize("language", ["en", None])
 @pytest.mark.parametrize("output", FORMATS)
-def test_weareone_preflight_prints_no_config_value(config_file: Path, output: str) -> None:
-    outcome = run_manage("preflight", "--format", output, "--config-vars", str(config_file))
+def test_weareone_preflight_prints_no_config_value(
+    config_file: Path, output: str, language: str | None
+) -> None:
+    outcome = run_manage(
+        "preflight", "--format", output, "--config-vars", str(config_file), language=language
+    )
     assert outcome.exit_code in (0, 1), outcome.stderr
     assert_no_secret(outcome.stdout, outcome.stderr)
     if output == "json":
@@ -117,6 +123,22 @@ def test_e100_path_scrubs_values_quoted_by_the_settings(
     assert "deploytools.E100" in outcome.stdout
     assert "ImproperlyConfigured: cannot use" in outcome.stdout
     assert_no_secret(outcome.stdout, outcome.stderr)
+    french = run_manage(
+        "preflight",
+        "--format",
+        output,
+        "--config-vars",
+        str(config_file),
+        "--language",
+        "fr",
+        env=env,
+        cwd=project,
+    )
+    assert french.exit_code == 1, french.stderr
+    assert "ImproperlyConfigured: cannot use" in french.stdout
+    if output == "text":
+        assert "Les réglages ne peuvent pas être chargés" in french.stdout
+    assert_no_secret(french.stdout, french.stderr)
 
 
 def test_redaction_helpers() -> None:

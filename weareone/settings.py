@@ -182,6 +182,10 @@ DEPLOYTOOLS = {
     "RELEASE_BRANCH": "local/production",
     "HEROKU_REMOTE": "heroku",
     "TEST_COMMAND": "python -m pytest -q -x",
+    # The team reads French: the reports of preflight, heroku_release and production_check are
+    # in French. A developer who prefers English exports DEPLOYTOOLS_LANGUAGE=en once in their
+    # shell (or passes --language en to one run); the site itself keeps LANGUAGE_CODE.
+    "LANGUAGE": os.environ.get("DEPLOYTOOLS_LANGUAGE") or "fr",
     # Read by these settings but optional in production: each has a safe default above.
     "OPTIONAL_ENV_VARS": [
         "DJANGO_DEBUG",
@@ -189,5 +193,6 @@ DEPLOYTOOLS = {
         "DJANGO_CSRF_TRUSTED_ORIGINS",
         "DJANGO_LOG_LEVEL",
         "DATABASE_SSL_REQUIRE",
+        "DEPLOYTOOLS_LANGUAGE",
     ],
 }

@@ -311,6 +311,8 @@ def _web_memory(context: ProductionContext) -> tuple[dict[str, Any], str, float,
     title=gettext_lazy("Web workers fit the dyno's memory"),
     ids={
         "W802": gettext_lazy(
+            # A plain text, never %-formatted: "80% o" is not a placeholder.
+            # xgettext:no-python-format
             "WEB_CONCURRENCY × measured worker memory over 80% of the dyno's memory"
         )
     },

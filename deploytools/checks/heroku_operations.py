@@ -82,6 +82,14 @@ FIR_NO_PAGES = gettext_lazy(
     "(devcenter.heroku.com/articles/error-pages)"
 )
 CERT_WARNING_DAYS = 30
+# The Platform API's release statuses as a person reads them (evidence of W716); an unknown
+# one is shown as the API wrote it.
+RELEASE_STATUSES = {
+    "succeeded": gettext_lazy("succeeded"),
+    "failed": gettext_lazy("failed"),
+    "pending": gettext_lazy("pending"),
+    "expired": gettext_lazy("expired"),
+}
 
 
 def _cmd(command: str, app: str) -> str:
@@ -419,7 +427,10 @@ def check_release_state(context: ProductionContext) -> list[CheckMessage]:
     if latest is not None:
         context.evidence(
             _("v%(version)s %(status)s")
-            % {"version": latest.get("version"), "status": latest.get("status")}
+            % {
+                "version": latest.get("version"),
+                "status": RELEASE_STATUSES.get(str(latest.get("status")), latest.get("status")),
+            }
         )
         context.evidence(_rollback_text(snapshot))
     return messages

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.core import checks
 from django.core.checks import CheckMessage
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,14 +40,17 @@ def check_migrations_missing(context: Context) -> Messages:
     loader = loader_or_skip(context)
     if loader.detect_conflicts():
         raise Skipped(_("conflicting migrations must be merged first (see deploytools.E302)"))
-    # The base questioner never prompts nor exits (the non-interactive one exits on NOT NULL
-    # additions); its answers only shape the migrations we do not write.
-    autodetector = MigrationAutodetector(
-        loader.project_state(),
-        ProjectState.from_apps(apps),
-        MigrationQuestioner(specified_apps=set(), dry_run=True),
-    )
-    changes = autodetector.changes(graph=loader.graph)
+    # With no language active, as makemigrations runs (@no_translations): in French a lazy
+    # verbose_name would differ from the English one its migration recorded, a false change.
+    with translation.override(None):
+        # The base questioner never prompts nor exits (the non-interactive one exits on NOT
+        # NULL additions); its answers only shape the migrations we do not write.
+        autodetector = MigrationAutodetector(
+            loader.project_state(),
+            ProjectState.from_apps(apps),
+            MigrationQuestioner(specified_apps=set(), dry_run=True),
+        )
+        changes = autodetector.changes(graph=loader.graph)
     messages: Messages = []
     for app_label, migrations in sorted(changes.items()):
         described = [op.describe() for migration in migrations for op in migration.operations]

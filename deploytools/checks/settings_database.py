@@ -195,7 +195,7 @@ def check_database_ssl(context: Context) -> Messages:
     for alias, config in postgres.items():
         options = config.get("OPTIONS") or {}
         mode = str(options.get("sslmode", "")) if isinstance(options, Mapping) else ""
-        context.evidence(f"{alias}: sslmode={mode or _('unset')}")
+        context.evidence(f"{alias}: sslmode=" + (mode or _("unset")))
         if mode not in SSL_REQUIRED_MODES:
             warnings.append(
                 checks.Warning(

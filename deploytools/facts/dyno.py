@@ -28,6 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from deploytools.facts.project import Project
 
@@ -116,8 +117,6 @@ def database_url_problem(config_vars: Mapping[str, str]) -> str | None:
 
 def _url_problem_reason(value: str, exc: Exception) -> str:
     # Our own words: dj-database-url's and urllib's messages may quote parts of the URL.
-    from django.utils.translation import gettext as _
-
     if type(exc).__name__ == "UnknownSchemeError":
         return _("its scheme is not one dj-database-url knows (e.g. postgres://)")
     try:
@@ -282,7 +281,8 @@ class DynoRun:
             self._process.kill()
             self._process.wait()
             return self._failed(
-                f"the settings simulation did not finish within {self._timeout:.0f} seconds"
+                _("the settings simulation did not finish within %(seconds).0f seconds")
+                % {"seconds": self._timeout}
             )
         finally:
             stdout.close()
@@ -294,8 +294,8 @@ class DynoRun:
         except ValueError:
             last = next((line for line in reversed(err.splitlines()) if line.strip()), "")
             return self._failed(
-                f"the settings simulation exited with code {code}: "
-                + (last.strip()[:300] or "no output")
+                _("the settings simulation exited with code %(code)s: %(last)s")
+                % {"code": code, "last": last.strip()[:300] or _("no output")}
             )
         self._document = document
         return from_json(document)
@@ -348,7 +348,10 @@ def start_in_dyno(
     except OSError as exc:
         stdout.close()
         stderr.close()
-        error = f"cannot start {argv[0]}: {exc.strerror or type(exc).__name__}"
+        error = _("cannot start %(program)s: %(why)s") % {
+            "program": argv[0],
+            "why": exc.strerror or type(exc).__name__,
+        }
         run = DynoRun(command, project, None, None, secrets, timeout, error=error)
     else:
         run = DynoRun(command, project, process, (stdout, stderr), secrets, timeout)

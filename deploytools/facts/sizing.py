@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from deploytools import platform_data
 
 # One rule for what counts as a service URL, shared with the simulated dyno (re-exported here).
@@ -85,10 +87,10 @@ def default_web_concurrency(size: str) -> int | None:
 
 
 def format_mb(mb: float) -> str:
-    """'512 MB', '1 GB', '2.5 GB'."""
+    """'512 MB', '1 GB', '2.5 GB' (the units in the active language: 'Mo', 'Go' in French)."""
     if mb >= MB_PER_GB:
-        return f"{mb / MB_PER_GB:g} GB"
-    return f"{mb:.0f} MB"
+        return _("%(n)s GB") % {"n": f"{mb / MB_PER_GB:g}"}
+    return _("%(n)s MB") % {"n": f"{mb:.0f}"}
 
 
 # --- the app's environment, made safe to run project code in -------------------------------
@@ -176,11 +178,11 @@ def run_child(
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raise ChildFailed(f"timed out after {timeout:g} s") from None
+            raise ChildFailed(_("timed out after %(seconds)g s") % {"seconds": timeout}) from None
         try:
             result: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            raise ChildFailed("the child process exited without a result") from None
+            raise ChildFailed(_("the child process exited without a result")) from None
     if "error" in result:
         raise ChildFailed(str(result["error"]))
     return result

@@ -103,3 +103,10 @@ def history_table_missing(alias: str = DEFAULT_DB_ALIAS) -> bool:
 
 def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+def status_label(status: str) -> str:
+    """A release's status as a person reads it (the JSON keeps the stored value)."""
+    from deploytools.models import Release
+
+    return str(dict(Release.Status.choices).get(status, status))

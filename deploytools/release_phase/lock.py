@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import DatabaseError, connections
+from django.utils.translation import gettext as _
 
 # One key for every deploytools release of every project: advisory locks are per database.
 LOCK_KEY = int.from_bytes(hashlib.sha256(b"deploytools.migrate").digest()[:8], "big", signed=True)
@@ -66,8 +67,6 @@ def describe_holder(
 ) -> str:
     """The holder's description from its pg_locks/pg_stat_activity row; NULLs are left out."""
     from datetime import datetime
-
-    from django.utils.translation import gettext as _
 
     details = []
     if role:

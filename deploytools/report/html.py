@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from deploytools.checks.registry import CATALOGUE
 from deploytools.report.style import CSS
+from deploytools.report.text import checks_counted
 
 JSON = dict[str, Any]
 
@@ -44,6 +45,15 @@ AREAS = {
 # Django's own checks and other apps': what the settings give them, in their own section.
 OTHER_AREA = gettext_lazy("Django's own system checks")
 MARKS = {"passed": "✓", "failed": "✗", "skipped": "–"}
+UNIT_NAMES = {"MB": gettext_lazy("MB")}
+# The document's level names are for programs; the page shows them in the reader's language.
+LEVEL_NAMES = {
+    "CRITICAL": gettext_lazy("CRITICAL"),
+    "ERROR": gettext_lazy("ERROR"),
+    "WARNING": gettext_lazy("WARNING"),
+    "INFO": gettext_lazy("INFO"),
+    "DEBUG": gettext_lazy("DEBUG"),
+}
 
 
 def _status_word(status: str) -> str:
@@ -111,9 +121,9 @@ def _counts(summary: Mapping[str, Any], exit_code: Any) -> str:
         return value if isinstance(value, int) else 0
 
     items = [
-        ("passed", MARKS["passed"], _("%(n)d passed") % {"n": count("passed")}),
-        ("failed", MARKS["failed"], _("%(n)d failed") % {"n": count("failed")}),
-        ("skipped", MARKS["skipped"], _("%(n)d skipped") % {"n": count("skipped")}),
+        ("passed", MARKS["passed"], checks_counted("passed", count("passed"))),
+        ("failed", MARKS["failed"], checks_counted("failed", count("failed"))),
+        ("skipped", MARKS["skipped"], checks_counted("skipped", count("skipped"))),
         ("error", "", ngettext("%d error", "%d errors", count("errors")) % count("errors")),
         (
             "warning",
@@ -129,7 +139,8 @@ def _counts(summary: Mapping[str, Any], exit_code: Any) -> str:
         + f"{escape(text)}</li>"
         for cls, mark, text in items
     )
-    return f'<ul class="counts" aria-label="{escape(_("Counts"))}">{cells}</ul>\n'
+    label = _("Counts")
+    return f'<ul class="counts" aria-label="{escape(label)}">{cells}</ul>\n'
 
 
 def header(data: JSON, heading: str, preamble: Iterable[str] = ()) -> str:
@@ -172,10 +183,12 @@ def _where(message: Mapping[str, Any], links: str) -> str:
 
 def _message(message: Mapping[str, Any], links: str) -> str:
     level = str(message.get("level", "")).lower()
+    level_name = LEVEL_NAMES.get(str(message.get("level", "")), str(message.get("level", "")))
     where = _where(message, links)
     hint = message.get("hint")
+    fix_label = _("Fix:")
     fix = (
-        f'<p class="fix-label">{escape(_("Fix:"))}</p>'
+        f'<p class="fix-label">{escape(fix_label)}</p>'
         f'<pre class="fix"><code>{escape(hint)}</code></pre>'
         if hint
         else ""
@@ -183,7 +196,7 @@ def _message(message: Mapping[str, Any], links: str) -> str:
     return (
         f'<li class="message {escape(level)}"><p>'
         f'<span class="id">{escape(message.get("id") or "")}</span> '
-        f'<span class="level">{escape(message.get("level", ""))}</span> '
+        f'<span class="level">{escape(level_name)}</span> '
         + (f"{where}: " if where else "")
         + f'<span class="msg">{escape(message.get("msg", ""))}</span></p>{fix}</li>'
     )
@@ -202,7 +215,8 @@ def gauge(item: Mapping[str, Any]) -> str:
         "label": item.get("label", ""),
         "used": _number(used),
         "limit": _number(limit),
-        "unit": item.get("unit", ""),
+        # The document's unit is for programs ("MB"); a person reads it in their language.
+        "unit": UNIT_NAMES.get(str(item.get("unit", "")), item.get("unit", "")),
         "share": share * 100,
     }
     if over:
@@ -309,6 +323,6 @@ def render_html(
             title = str(AREAS.get(key, OTHER_AREA)) if key else str(OTHER_AREA)
             sections.append(section(title, groups[key], cls=f"area area-{key or 'other'}"))
     if not sections:
-        sections.append(f"<p>{escape(_('No check ran.'))}</p>\n")
+        sections.append("<p>" + escape(_("No check ran.")) + "</p>\n")
     title = heading or str(data.get("command", ""))
     return page(title, header(data, heading, preamble), "".join(sections))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from deploytools.checks.run import CheckResult, RunResult
+from deploytools.release_phase.history import status_label
 
 STATUS_WIDTH = 8
 
@@ -30,6 +31,16 @@ def _status_label(status: str, style: Style) -> str:
     return paint(text.ljust(STATUS_WIDTH))
 
 
+def checks_counted(status: str, n: int) -> str:
+    """'3 passed': ngettext although English has one form, for languages that have two."""
+    forms = {
+        "passed": ngettext("%(n)d passed", "%(n)d passed", n),
+        "failed": ngettext("%(n)d failed", "%(n)d failed", n),
+        "skipped": ngettext("%(n)d skipped", "%(n)d skipped", n),
+    }
+    return forms[status] % {"n": n}
+
+
 def check_line(check: CheckResult, style: Style) -> str:
     line = f"  {_status_label(check.status, style)} {check.title}"
     if check.ids:
@@ -39,34 +50,47 @@ def check_line(check: CheckResult, style: Style) -> str:
     return line
 
 
+def _message_text(message: CheckMessage) -> str:
+    """Django's ``str(message)``, its untranslated "HINT:" label in the active language."""
+    text = str(message)
+    django_hint = f"\n\tHINT: {message.hint}" if message.hint else ""
+    if django_hint and text.endswith(django_hint):
+        text = (
+            text.removesuffix(django_hint) + "\n\t" + _("HINT: %(hint)s") % {"hint": message.hint}
+        )
+    return text
+
+
 def _message_sections(messages: list[CheckMessage], style: Style) -> list[str]:
     """The messages grouped by level, exactly as Django's ``check`` prints them."""
     lines: list[str] = []
     groups: list[tuple[str, list[CheckMessage], Callable[[str], str]]] = [
-        (_("CRITICALS"), [m for m in messages if m.level >= checks.CRITICAL], style.ERROR),
+        (_("CRITICALS:"), [m for m in messages if m.level >= checks.CRITICAL], style.ERROR),
         (
-            _("ERRORS"),
+            _("ERRORS:"),
             [m for m in messages if checks.ERROR <= m.level < checks.CRITICAL],
             style.ERROR,
         ),
         (
-            _("WARNINGS"),
+            _("WARNINGS:"),
             [m for m in messages if checks.WARNING <= m.level < checks.ERROR],
             style.WARNING,
         ),
-        (_("INFOS"), [m for m in messages if checks.INFO <= m.level < checks.WARNING], str),
+        (_("INFOS:"), [m for m in messages if checks.INFO <= m.level < checks.WARNING], str),
     ]
     for header, group, paint in groups:
         if group:
             lines.append("")
-            lines.append(f"{header}:")
-            lines.extend(paint(str(m)) for m in sorted(group, key=lambda m: str(m.id)))
+            lines.append(header)
+            lines.extend(paint(_message_text(m)) for m in sorted(group, key=lambda m: str(m.id)))
     return lines
 
 
 def summary_line(result: RunResult) -> str:
     counts = result.counts()
-    checks_part = _("%(passed)d passed, %(failed)d failed, %(skipped)d skipped") % counts
+    checks_part = ", ".join(
+        checks_counted(status, counts[status]) for status in ("passed", "failed", "skipped")
+    )
     messages_part = ", ".join(
         [
             ngettext("%d error", "%d errors", counts["errors"]) % counts["errors"],
@@ -141,7 +165,7 @@ def render_history(rows: list[dict[str, Any]]) -> str:
             "  {version:<8} {commit:<8} {status:<11} {started} {duration:>8}".format(
                 version=row["version"] or "-",
                 commit=(row["commit"] or "-")[:7],
-                status=row["status"],
+                status=status_label(row["status"]),
                 started=row["started_at"],
                 duration=f"{row['duration_seconds']:.2f}s",
             )

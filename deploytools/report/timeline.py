@@ -13,12 +13,14 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from deploytools.release_phase.history import status_label
 from deploytools.report.html import JSON, page
 
 
 def _release(row: Mapping[str, Any]) -> str:
     version = str(row.get("version") or "-")
     status = str(row.get("status", ""))
+    shown_status = status_label(status)
     commit = str(row.get("commit") or "")
     applied = [str(m) for m in row.get("migrations_applied") or []]
     undo = [str(c) for c in row.get("undo") or []]
@@ -28,7 +30,7 @@ def _release(row: Mapping[str, Any]) -> str:
         duration = "-"
     facts = [
         (_("Commit"), f'<code title="{escape(commit)}">{escape(commit[:7] or "-")}</code>'),
-        (_("Status"), escape(status)),
+        (_("Status"), escape(shown_status)),
         (_("Started"), f"<time>{escape(row.get('started_at', ''))}</time>"),
         (_("Duration"), escape(duration)),
     ]
@@ -38,17 +40,18 @@ def _release(row: Mapping[str, Any]) -> str:
     body = f"<dl>{listed}</dl>"
     if applied:
         count = ngettext("%d migration applied", "%d migrations applied", len(applied))
+        undo_heading = _("Undo")
         body += (
             f"<h4>{escape(count % len(applied))}</h4>"
             "<ol>" + "".join(f"<li><code>{escape(m)}</code></li>" for m in applied) + "</ol>"
-            f"<h4>{escape(_('Undo'))}</h4>"
+            f"<h4>{escape(undo_heading)}</h4>"
             f'<pre class="fix"><code>{escape(chr(10).join(undo))}</code></pre>'
         )
     else:
-        body += f"<p>{escape(_('No migration applied: nothing to undo.'))}</p>"
+        body += "<p>" + escape(_("No migration applied: nothing to undo.")) + "</p>"
     return (
         f'<li class="release {escape(status)}"><article>'
-        f"<h3>{escape(version)} — {escape(status)}</h3>{body}</article></li>\n"
+        f"<h3>{escape(version)} — {escape(shown_status)}</h3>{body}</article></li>\n"
     )
 
 
@@ -66,10 +69,11 @@ def render_timeline(data: JSON, heading: str = "") -> str:
         "reversing a migration needs its file, which the older code does not have."
     )
     if not rows:
-        main = f"<p>{escape(_('No release recorded yet.'))}</p>\n"
+        main = "<p>" + escape(_("No release recorded yet.")) + "</p>\n"
     else:
+        releases = _("Releases")
         main = (
-            f'<p class="note">{escape(note)}</p>\n<section><h2>{escape(_("Releases"))}</h2>\n'
+            f'<p class="note">{escape(note)}</p>\n<section><h2>{escape(releases)}</h2>\n'
             f'<ol class="timeline">\n{"".join(_release(r) for r in rows)}</ol></section>\n'
         )
     return page(title, header, main)

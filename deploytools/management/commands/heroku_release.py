@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from deploytools import redact
 from deploytools.checks.run import RunResult
 from deploytools.command import DeploytoolsCommand
+from deploytools.release_phase.history import status_label
 from deploytools.release_phase.steps import ReleaseOutcome
 from deploytools.report import Report
 
@@ -141,7 +142,8 @@ def _preamble(outcome: ReleaseOutcome) -> list[str]:
         )
     elif outcome.error:
         lines.append(
-            _("Release %(status)s: %(error)s") % {"status": outcome.status, "error": outcome.error}
+            _("Release %(status)s: %(error)s")
+            % {"status": status_label(outcome.status), "error": outcome.error}
         )
     if outcome.not_recorded and not outcome.dry_run:
         lines.append(
