@@ -137,7 +137,10 @@ class Unavailable:
         text = texts[self.reason] % {"name": self.pin.name, "version": self.pin.version}
         # Details are made in the wave's worker threads, where the caller's active language is
         # not: they are marked there (gettext_noop) and translated here, in the caller's thread.
-        return f"{text} ({_(self.detail)})" if self.detail else text
+        if not self.detail:
+            return text
+        detail = _(self.detail)
+        return f"{text} ({detail})"
 
 
 Result = PackageReport | Unavailable
