@@ -65,6 +65,11 @@ def execute_from_command_line(argv: list[str] | None = None) -> None:
     from deploytools import capture
 
     json_mode = json_requested(argv[2:])
+    if command == "preflight" and "--help" not in argv and "--list-checks" not in argv:
+        # Its simulated dyno's process starts now, importing Django while this one sets up.
+        from deploytools.facts import dyno
+
+        dyno.spawn_early("preflight")
     if command in CAPTURED:
         # Every format but text is one document on stdout: what the project prints goes aside.
         capture.start(requested_format(argv[2:]) != "text")

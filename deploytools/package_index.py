@@ -29,12 +29,12 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from deploytools import platform_data
+from deploytools.i18n import gettext_noop
 from deploytools.package_index_http import (
     CACHE_DIR_ENV,
     Cache,

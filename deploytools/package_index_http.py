@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.utils.translation import gettext_noop
+from deploytools.i18n import gettext_noop
 
 CACHE_DIR_ENV = "DEPLOYTOOLS_CACHE_DIR"
 # A release list changes when a project publishes; minutes of staleness cost nothing here.

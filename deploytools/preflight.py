@@ -102,13 +102,23 @@ def run_preflight(
     Run every preflight check on the commit a push would send: the simulated dyno, and the
     checks that need no production settings meanwhile, then those that read them.
     """
+    from deploytools.facts import dyno
+    from deploytools.facts.installed import import_providers, in_background
+
     started = time.perf_counter()
     config = load_config(options.get("config_vars"), options.get("app"))
     working = project or checkout()
+    # The dyno's process starts first: it imports Django while the commit is exported. What
+    # the checks after it read about this environment's packages is read meanwhile too.
+    simulation = dyno.spawn_dyno()
+    in_background("import-providers", import_providers)
     try:
         with exported(working) as judged:
-            result, module = _judge(context_for(options, judged, config), progress)
+            context = context_for(options, judged, config)
+            context.dyno = simulation
+            result, module = _judge(context, progress)
     except ExportFailed as exc:
+        simulation.abandon()
         raise CouldNotCheck(
             _("cannot read the commit to push from %(root)s: %(error)s")
             % {"root": working.root, "error": exc}
@@ -125,27 +135,30 @@ def run_preflight(
 
 
 def _judge(context: PreflightContext, progress: Callable[[str], None]) -> tuple[RunResult, str]:
-    """The checks of one preflight on ``context.project`` (an exported tree, or the checkout)."""
+    """
+    The checks of one preflight on ``context.project`` (an exported tree, or the checkout),
+    ``context.dyno`` being the simulated dyno's process, waiting for the project to load.
+    """
     from deploytools.checks.settings_database import explain_missing_module, note_stand_ins
-    from deploytools.facts import dyno
-    from deploytools.facts.installed import import_providers
+    from deploytools.facts.installed import installed_closure, measure_in_background
     from deploytools.facts.package_manager import build_packages
+    from deploytools.facts.package_updates import start_index_wave
 
     project = context.project
     config = context.config_vars or {}
     module = dyno_settings_module(config, project)
     progress(_("Evaluating %(module)s as a Heroku dyno…") % {"module": module or "?"})
     packages = build_packages(context)
-    simulation = dyno.start_in_dyno(
-        config, project, settings_module=module, build_packages=packages.names
-    )
-    context.dyno = simulation
+    simulation = context.dyno
+    assert simulation is not None
+    simulation.begin(project, config, module, packages.names)
+    # Meanwhile, in the background: the package index (its answers come while the dyno runs)
+    # and the size of the packages the slug holds (W214).
+    start_index_wave(context)
+    measure_in_background(installed_closure(packages.names))
     specs = select(["preflight"], exclude=["settings"])
     # Meanwhile, everything that needs no production setting; the rest once the dyno is done.
     first = run_checks(context, [s for s in specs if not s.production_settings])
-    # What the checks after the dyno read about this environment's packages does not depend
-    # on the dyno: read it while the dyno still runs.
-    import_providers()
     progress(_("Waiting for the settings simulation…"))
     simulated = simulation.result()
     missing = simulation.missing_module()

@@ -164,6 +164,20 @@ def test_simulation_of_a_sqlite_config_reports_e102(tmp_path: Path) -> None:
     assert "deploytools.E102" in messages_by_id(result)
 
 
+def test_the_checks_import_before_any_settings_are_configured() -> None:
+    # The dyno's process imports them while the parent exports the commit, before the
+    # project's settings exist: a module that reads a setting on import breaks every run.
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["PYTHONPATH"] = str(ROOT)
+    code = "import deploytools.checks.run, deploytools.facts.dyno_child"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_child_runs_this_interpreter() -> None:
     env = dyno.dyno_environment({}, project_at(ROOT))
     assert Path(sys.executable).exists()

@@ -296,9 +296,9 @@ PLURALS = {
     ),
     (
         "Not pushing: the work tree has %(count)d uncommitted change (W403), so the checks "
-        "looked at other code than the push would deploy; commit or stash it: git status",
+        "looked at other code than the push would deploy; W403's hint says what to do",
         "Not pushing: the work tree has %(count)d uncommitted changes (W403), so the checks "
-        "looked at other code than the push would deploy; commit or stash them: git status",
+        "looked at other code than the push would deploy; W403's hint says what to do",
     ): (
         "Pas de push : l’arbre de travail a 0 modification non validée (W403)",
         "Pas de push : l’arbre de travail a 1 modification non validée (W403)",

@@ -16,6 +16,11 @@ from django.utils.translation import gettext_lazy
 from deploytools import platform_data
 from deploytools.checks.registry import check
 from deploytools.context import ProductionContext
+from deploytools.i18n import gettext_noop
+
+# When the labs feature takes effect, as platform.json words it (dyno_metadata.takes_effect),
+# marked for the catalogue: the hint shows it translated, or as it is if the data changed.
+TAKES_EFFECT = gettext_noop("the next deploy")
 
 
 @check(
@@ -24,7 +29,7 @@ from deploytools.context import ProductionContext
     ids={
         "I718": gettext_lazy(
             "labs feature runtime-dyno-metadata off: no HEROKU_RELEASE_VERSION or "
-            "HEROKU_SLUG_COMMIT for heroku_release's records"
+            "HEROKU_SLUG_COMMIT for the records heroku_release keeps"
         )
     },
     tags=["heroku"],
@@ -49,7 +54,7 @@ def check_dyno_metadata(context: ProductionContext) -> list[CheckMessage]:
             % {"feature": metadata.labs_feature},
             hint=_("Turn it on (it takes effect from %(when)s): `%(fix)s`.")
             % {
-                "when": metadata.takes_effect,
+                "when": _(metadata.takes_effect),
                 "fix": metadata.enable_command_for(snapshot.app_name),
             },
             obj=snapshot.app_name,

@@ -6,7 +6,6 @@ Fir apps build OCI images, to which the slug limit does not apply).
 
 from __future__ import annotations
 
-import functools
 import os
 import shlex
 from pathlib import Path
@@ -217,26 +216,6 @@ def _project_files(context: Context) -> list[str]:
     return found
 
 
-@functools.cache
-def _distribution_bytes(name: str) -> int:
-    from importlib import metadata
-
-    try:
-        dist = metadata.distribution(name)
-    except metadata.PackageNotFoundError:
-        return 0
-    total = 0
-    for file in dist.files or []:
-        if file.size is not None:
-            total += file.size
-            continue
-        try:
-            total += Path(str(dist.locate_file(file))).stat().st_size
-        except OSError:
-            continue
-    return total
-
-
 # A slug should stay below this share of Heroku's limit: dependencies grow between checks.
 SLUG_HEADROOM = 0.8
 
@@ -252,7 +231,7 @@ def check_slug_size(context: Context) -> Messages:
     from deploytools import platform_data
     from deploytools.facts.build_files import is_ignored, parse_ignore_file
     from deploytools.facts.generation import app_generation
-    from deploytools.facts.installed import installed_closure
+    from deploytools.facts.installed import installed_bytes, installed_closure
     from deploytools.facts.package_manager import build_packages, skip_container_app
 
     skip_container_app(context)
@@ -275,7 +254,7 @@ def check_slug_size(context: Context) -> Messages:
         except OSError:
             continue
     distributions = installed_closure(build_packages(context).names)
-    package_bytes = sum(_distribution_bytes(name) for name in distributions)
+    package_bytes = sum(installed_bytes(name) for name in distributions)
     total_mb = (project_bytes + package_bytes) / MEGABYTE
     estimate = _(
         "estimated slug %(total).1f MB: project files %(files).1f MB + %(count)d "

@@ -20,11 +20,14 @@ from django.utils.translation import gettext_lazy
 from deploytools import package_index, platform_data
 from deploytools.checks.registry import Messages, check
 from deploytools.context import Context, PreflightContext, Skipped
+from deploytools.i18n import gettext_noop
 
 TAGS = ["preflight"]
 # How each package manager pins one package to one version (their documented forms).
 PIN_COMMANDS = {
-    "pip": "pin %(name)s==%(version)s in %(where)s, then: pip install -r requirements.txt",
+    "pip": gettext_noop(
+        "pin %(name)s==%(version)s in %(where)s, then: pip install -r requirements.txt"
+    ),
     "pipenv": "pipenv install %(name)s==%(version)s",
     "poetry": "poetry add %(name)s@%(version)s",
     "uv": "uv add %(name)s==%(version)s",
@@ -32,7 +35,8 @@ PIN_COMMANDS = {
 
 
 def _pin_hint(manager: str, name: str, version: str, where: str) -> str:
-    command = PIN_COMMANDS.get(manager, PIN_COMMANDS["pip"])
+    # The pip one has words around its command; the other commands are said as they are.
+    command = _(PIN_COMMANDS.get(manager, PIN_COMMANDS["pip"]))
     return command % {"name": name, "version": version, "where": where.split(":")[0]}
 
 

@@ -14,6 +14,7 @@ returns holds a config var value: the child scrubs its report, and the parent sc
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -142,27 +143,29 @@ CHILD_MAIN = (
 )
 
 
-def child_pythonpath(app_dir: Path) -> str:
-    """deploytools (when not installed), the project, and an inherited PYTHONPATH."""
+def child_pythonpath(app_dir: Path | None) -> str:
+    """deploytools (when not installed), the project (when known), an inherited PYTHONPATH."""
     entries = []
     # The running deploytools judges the project, even when the project ships a copy of it.
     package_parent = str(Path(__file__).resolve().parents[2])
     installed = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     if package_parent not in installed:
         entries.append(package_parent)
-    entries.append(str(app_dir))
+    if app_dir is not None:
+        entries.append(str(app_dir))
     entries.extend(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)
     return os.pathsep.join(dict.fromkeys(entries))
 
 
 def dyno_environment(
     config_vars: Mapping[str, str],
-    project: Project,
+    project: Project | None,
     process_type: str = "web",
     settings_module: str | None = None,
 ) -> dict[str, str]:
     """
-    The environment of a simulated dyno running ``project`` with ``config_vars``.
+    The environment of a simulated dyno running ``project`` with ``config_vars`` (without a
+    project yet: the child learns it from :meth:`DynoRun.begin`).
 
     Service URLs (see :func:`is_service_url`) keep their scheme, path and query but point at an
     unreachable loopback placeholder with placeholder credentials.
@@ -170,17 +173,19 @@ def dyno_environment(
     """
     environment = {name: os.environ[name] for name in BASE_VARIABLES if name in os.environ}
     environment.setdefault("LANG", "C.UTF-8")
+    if project is not None:
+        environment["HOME"] = str(project.tree)  # /app on a dyno: the root of what was pushed
     environment.update(
         {
-            "HOME": str(project.tree),  # /app on a dyno: the root of what was pushed
-            "PYTHONPATH": child_pythonpath(project.app_dir),
+            "PYTHONPATH": child_pythonpath(project.app_dir if project else None),
             "PYTHONUNBUFFERED": "1",
             "DYNO": f"{process_type}.1",
             "PORT": PORT,
             "DATABASE_URL": PLACEHOLDER_DATABASE_URL,
         }
     )
-    settings_module = settings_module or _settings_module()
+    # Without a project yet, the settings module comes with it (DynoRun.begin).
+    settings_module = settings_module or (_settings_module() if project is not None else None)
     if settings_module:
         environment["DJANGO_SETTINGS_MODULE"] = settings_module
     for name, value in config_vars.items():
@@ -203,7 +208,7 @@ class DynoRun:
     def __init__(
         self,
         command: str,
-        project: Project,
+        project: Project | None,
         process: subprocess.Popen[bytes] | None,
         output: tuple[IO[bytes], IO[bytes]] | None,
         secrets: set[str],
@@ -221,6 +226,57 @@ class DynoRun:
         self._started = time.perf_counter()
         self._result: RunResult | None = None
         self._document: dict[str, Any] = {}
+
+    def begin(
+        self,
+        project: Project,
+        config_vars: Mapping[str, str],
+        settings_module: str | None,
+        build_packages: Iterable[str],
+    ) -> None:
+        """
+        Tell a child started by :func:`spawn_dyno` what to load: it has imported Django
+        meanwhile, and now takes the app's config vars as its environment and loads the
+        settings of ``project.tree``. The config travels on the child's stdin, never in its
+        argv (which any user of the machine can read).
+        """
+        from deploytools import redact
+
+        self.project = project
+        self._started = time.perf_counter()
+        self._secrets = redact.secret_values(config_vars)
+        self.database_url_problem = database_url_problem(config_vars)
+        if self._process is None or self._process.stdin is None:
+            return
+        message = {
+            "config": {
+                name: placeholder_service_url(value) if is_service_url(name, value) else value
+                for name, value in config_vars.items()
+            },
+            "language": translation.get_language() or "",
+            "root": str(project.root),
+            "tree": str(project.tree),
+            "app_dir": str(project.app_dir),
+            "home": str(project.tree),
+            "pythonpath": child_pythonpath(project.app_dir),
+            "settings_module": settings_module or _settings_module() or "",
+            "build_packages": sorted(build_packages),
+        }
+        with contextlib.suppress(OSError):  # a child that died is reported by result()
+            self._process.stdin.write(json.dumps(message).encode() + b"\n")
+            self._process.stdin.close()
+
+    def abandon(self) -> None:
+        """Stop a child that will get no project (the export failed)."""
+        if self._process is not None:
+            with contextlib.suppress(OSError):
+                if self._process.stdin is not None:
+                    self._process.stdin.close()
+                self._process.kill()
+                self._process.wait()
+        if self._output is not None:
+            for stream in self._output:
+                stream.close()
 
     def result(self) -> RunResult:
         """Block until the child is done; a crash or timeout becomes an E100 line."""
@@ -301,6 +357,64 @@ class DynoRun:
         return from_json(document)
 
 
+def spawn_dyno(
+    *, command: str = "preflight", process_type: str = "web", timeout: float = TIMEOUT_SECONDS
+) -> DynoRun:
+    """
+    Start a simulated dyno's process now, before the project and its config are known: it
+    imports Django while the caller reads the config and exports the commit, then waits for
+    :meth:`DynoRun.begin`. The one :func:`spawn_early` started, if any, is taken first.
+    """
+    global _early
+    early, _early = _early, None
+    if early is not None and early._command == command:
+        return early
+    if early is not None:
+        early.abandon()
+    environment = dyno_environment({}, None, process_type)
+    # Files, not pipes: the child never blocks on a full pipe while the parent works. They
+    # outlive this function (DynoRun.result reads and closes them), hence no `with`.
+    stdout = tempfile.TemporaryFile()  # noqa: SIM115
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115
+    argv = [sys.executable, "-c", CHILD_MAIN, f"--command={command}", "--wait"]
+    try:
+        process = subprocess.Popen(
+            argv, env=environment, stdin=subprocess.PIPE, stdout=stdout, stderr=stderr
+        )
+    except OSError as exc:
+        stdout.close()
+        stderr.close()
+        error = _("cannot start %(program)s: %(why)s") % {
+            "program": argv[0],
+            "why": exc.strerror or type(exc).__name__,
+        }
+        return DynoRun(command, None, None, None, set(), timeout, error=error)
+    return DynoRun(command, None, process, (stdout, stderr), set(), timeout)
+
+
+_early: DynoRun | None = None
+
+
+def spawn_early(command: str) -> None:
+    """
+    Start ``command``'s simulated dyno before Django is even set up (from manage.py's entry
+    point), so its start overlaps the parent's; a process nobody takes is stopped at exit.
+    """
+    import atexit
+
+    global _early
+    if _early is None:
+        _early = spawn_dyno(command=command)
+        atexit.register(_stop_early)
+
+
+def _stop_early() -> None:
+    global _early
+    early, _early = _early, None
+    if early is not None:
+        early.abandon()
+
+
 def start_in_dyno(
     config_vars: Mapping[str, str],
     project: Project,
@@ -312,48 +426,11 @@ def start_in_dyno(
     timeout: float = TIMEOUT_SECONDS,
 ) -> DynoRun:
     """
-    Start the settings checks in a simulated dyno and return at once.
+    Start the settings checks of ``project`` in a simulated dyno and return at once.
 
     Call :meth:`DynoRun.result` to collect the report (Django's deploy checks plus the
     deploytools checks tagged "settings"), with every secret scrubbed out.
     """
-    from deploytools import redact
-
-    environment = dyno_environment(config_vars, project, process_type, settings_module)
-    secrets = redact.secret_values(config_vars)
-    # Files, not pipes: the child never blocks on a full pipe while the parent works. They
-    # outlive this function (DynoRun.result reads and closes them), hence no `with`.
-    stdout = tempfile.TemporaryFile()  # noqa: SIM115
-    stderr = tempfile.TemporaryFile()  # noqa: SIM115
-    argv = [
-        sys.executable,
-        "-c",
-        CHILD_MAIN,
-        f"--command={command}",
-        f"--config-names={','.join(config_vars)}",
-        f"--root={project.root}",
-        f"--tree={project.tree}",
-        f"--build-packages={','.join(sorted(build_packages))}",
-        f"--language={translation.get_language() or ''}",
-    ]
-    try:
-        process = subprocess.Popen(
-            argv,
-            env=environment,
-            cwd=project.app_dir,
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=stderr,
-        )
-    except OSError as exc:
-        stdout.close()
-        stderr.close()
-        error = _("cannot start %(program)s: %(why)s") % {
-            "program": argv[0],
-            "why": exc.strerror or type(exc).__name__,
-        }
-        run = DynoRun(command, project, None, None, secrets, timeout, error=error)
-    else:
-        run = DynoRun(command, project, process, (stdout, stderr), secrets, timeout)
-    run.database_url_problem = database_url_problem(config_vars)
+    run = spawn_dyno(command=command, process_type=process_type, timeout=timeout)
+    run.begin(project, config_vars, settings_module, build_packages)
     return run

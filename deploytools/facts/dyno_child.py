@@ -142,6 +142,52 @@ def _missing_module(exc: BaseException) -> str | None:
     return None
 
 
+def _await_project(args: argparse.Namespace) -> bool:
+    """
+    Import what every run needs, then wait for the project (one JSON line on stdin, from
+    DynoRun.begin) and become a dyno of it: its folder, its Python path, its settings module.
+    False when the parent gave up (the commit could not be exported).
+    """
+    import importlib
+
+    # Django's own modules do not read the settings on import: they load while the parent
+    # exports the commit.
+    import django.core.checks
+    import django.core.management
+    import django.db.models  # noqa: F401
+
+    import deploytools.checks.run  # noqa: F401
+
+    line = sys.stdin.buffer.readline()
+    # The project's code never reads this pipe: stdin is /dev/null, as on a dyno's process.
+    with open(os.devnull, "rb") as null:
+        os.dup2(null.fileno(), 0)
+    if not line.strip():
+        return False
+    message = json.loads(line)
+    # The app's config vars: the dyno's environment, as Heroku sets it before any process.
+    os.environ.update(message["config"])
+    args.config_names = ",".join(message["config"])
+    args.language = message["language"]
+    spawned = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    for entry in spawned:
+        if entry in sys.path:
+            sys.path.remove(entry)
+    sys.path[0:0] = [p for p in message["pythonpath"].split(os.pathsep) if p]
+    # The project's folders did not exist (or were not the project) when imports began.
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
+    os.environ["PYTHONPATH"] = message["pythonpath"]
+    os.environ["HOME"] = message["home"]
+    if message["settings_module"]:
+        # A DJANGO_SETTINGS_MODULE config var wins, as on Heroku.
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", message["settings_module"])
+    os.chdir(message["app_dir"])
+    args.root, args.tree = message["root"], message["tree"]
+    args.build_packages = ",".join(message["build_packages"])
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="deploytools.facts.dyno_child")
     parser.add_argument("--command", default="preflight")
@@ -152,7 +198,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-packages", default="")
     # The language of the report (the parent's active language).
     parser.add_argument("--language", default="")
-    return _child(parser.parse_args(argv))
+    # Wait for the project on stdin (deploytools.facts.dyno.spawn_dyno).
+    parser.add_argument("--wait", action="store_true")
+    args = parser.parse_args(argv)
+    if args.wait and not _await_project(args):
+        return 0
+    return _child(args)
 
 
 def run_and_exit() -> None:

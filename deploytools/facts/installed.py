@@ -8,22 +8,60 @@ there; W204: tested with another version than the one that ships).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from deploytools.facts.requirements_txt import canonical, heroku_marker_environment
 
+T = TypeVar("T")
 
-@functools.cache
-def import_providers() -> dict[str, frozenset[str]]:
-    """Top-level import name -> canonical names of the installed distributions providing it."""
+
+# Facts about this environment, computed once per process by the first to ask, which may be
+# a background thread started early (see in_background): a later asker waits for it.
+_computed: dict[object, Future[Any]] = {}
+_computed_lock = threading.Lock()
+
+
+def _once(key: object, compute: Callable[[], T]) -> T:
+    with _computed_lock:
+        future = _computed.get(key)
+        owner = future is None
+        if future is None:
+            future = _computed[key] = Future()
+    if owner:
+        try:
+            future.set_result(compute())
+        except Exception as exc:  # noqa: BLE001 - handed to whoever waits for it
+            future.set_exception(exc)
+    return cast("T", future.result())
+
+
+def in_background(name: str, work: Callable[[], object]) -> None:
+    """Run ``work`` (calls of this module's computed-once functions) in a daemon thread now."""
+    threading.Thread(target=work, name=name, daemon=True).start()
+
+
+def _providers() -> dict[str, frozenset[str]]:
     return {
         name: frozenset(canonical(d) for d in dists)
         for name, dists in metadata.packages_distributions().items()
     }
+
+
+def import_providers() -> dict[str, frozenset[str]]:
+    """
+    Top-level import name -> canonical names of the installed distributions providing it
+    (every distribution's RECORD is read: ~0.1 s, hence computed once and early).
+    """
+    return _once(import_providers, _providers)
 
 
 # Distributions that install the same import name: either one satisfies the import.
@@ -78,6 +116,42 @@ def installed_closure(names: Iterable[str]) -> set[str]:
         closure.add(name)
         todo.extend(_requires(name))
     return closure
+
+
+def _measure(name: str) -> int:
+    """The installed files' bytes: the sizes in RECORD, a stat for the files it has none for."""
+    try:
+        dist = metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        return 0
+    record = dist.read_text("RECORD")
+    if record is None:
+        return sum(file.size or 0 for file in dist.files or [])
+    import csv
+
+    total = 0
+    # ``dist.files`` would stat every file to skip missing ones: only the files RECORD has no
+    # size for (the .pyc files compiled at install) are looked at here.
+    for row in csv.reader(record.splitlines()):
+        if len(row) < 3:
+            continue
+        if row[2].isdigit():
+            total += int(row[2])
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            total += Path(str(dist.locate_file(row[0]))).stat().st_size
+    return total
+
+
+def installed_bytes(name: str) -> int:
+    """What the installed distribution ``name`` takes on disk (0 when it is not installed)."""
+    return _once(("bytes", name), lambda: _measure(name))
+
+
+def measure_in_background(names: Iterable[str]) -> None:
+    """Measure ``names`` in a thread now (thousands of stats), for a check to read later."""
+    chosen = sorted(set(names))
+    in_background("installed-sizes", lambda: [installed_bytes(name) for name in chosen])
 
 
 def installed_version(name: str) -> str | None:

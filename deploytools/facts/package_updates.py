@@ -56,9 +56,18 @@ def _pinned(version: str | None) -> bool:
     return True
 
 
-@memoized
-def index_report(context: Context) -> IndexFindings:
-    """Every exact pin of the build, asked of the index once per run; Skipped if none answers."""
+@dataclass(frozen=True)
+class _Wave:
+    """What the index is asked about, and the answer (a future when asked in the background)."""
+
+    pins: list[package_index.Pin]
+    python: str
+    sources: dict[str, str]
+    manager: str
+
+
+def _wave(context: Context) -> _Wave:
+    """The build's exact pins and Python, or Skipped when there is nothing to ask about."""
     from django.utils.translation import gettext as _
 
     from deploytools.facts.package_manager import build_packages, skip_container_app
@@ -70,16 +79,51 @@ def index_report(context: Context) -> IndexFindings:
     pins = {name: pin for name, pin in packages.pins.items() if _pinned(pin.version)}
     if not pins:
         raise Skipped(_("the build pins no package to an exact version (W202)"))
-    report = package_index.check_packages(
+    return _Wave(
         [package_index.Pin(name, str(pin.version)) for name, pin in pins.items()],
         build_python(context),
+        {name: pin.source for name, pin in pins.items()},
+        packages.manager,
     )
+
+
+def start_index_wave(context: Context) -> None:
+    """
+    Ask the index now, in the background (preflight does while the simulated dyno runs);
+    :func:`index_report` then waits for the answer instead of asking. Only the requests run
+    in the other thread: what they ask is read here, and their messages are made later, in
+    the language of the thread that reports them.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        wave = _wave(context)
+    except Skipped:
+        return  # index_report raises it again, for the checks to report
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="package-index")
+    future = pool.submit(package_index.check_packages, wave.pins, wave.python)
+    pool.shutdown(wait=False)
+    context.remember(start_index_wave, (wave, future))
+
+
+@memoized
+def index_report(context: Context) -> IndexFindings:
+    """Every exact pin of the build, asked of the index once per run; Skipped if none answers."""
+    from django.utils.translation import gettext as _
+
+    started = context.known(start_index_wave)
+    if started is not None:
+        wave, future = started
+        report = future.result()
+    else:
+        wave = _wave(context)
+        report = package_index.check_packages(wave.pins, wave.python)
     failed = report.all_unavailable
     if failed is not None:
         raise Skipped(
             _("not checked: %(why)s at %(url)s") % {"why": failed.message(), "url": report.base_url}
         )
-    return IndexFindings(report, {name: pin.source for name, pin in pins.items()}, packages.manager)
+    return IndexFindings(report, wave.sources, wave.manager)
 
 
 def fix_version(found: package_index.PackageReport) -> str | None:

@@ -122,46 +122,117 @@ class ExportFailed(Exception):
     """git could not check the commit out into a temporary folder; the text is one line."""
 
 
-def _export(root: Path, ref: str, target: Path) -> str:
-    """Check ``ref`` out into ``target`` without touching the repository's index; its SHA."""
+def _git(args: list[str], root: Path, index: Path, work_tree: Path | None = None) -> str:
+    """Run git on ``root``'s repository with its own index file; ExportFailed on an error."""
+    environment = {**os.environ, "GIT_INDEX_FILE": str(index), "GIT_TERMINAL_PROMPT": "0"}
+    prefix = ["--work-tree", str(work_tree)] if work_tree is not None else []
+    proc = subprocess.run(
+        ["git", *prefix, *args], cwd=root, env=environment, capture_output=True, check=False
+    )
+    if proc.returncode != 0:
+        last = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
+        raise ExportFailed(
+            _("git %(command)s failed: %(error)s") % {"command": args[0], "error": last}
+        )
+    return proc.stdout.decode("utf-8", "surrogateescape")
+
+
+def _resolve(root: Path, ref: str) -> str:
     from deploytools.facts.git_repository import run_git
 
     sha = run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root)
     if sha.returncode != 0:
         raise ExportFailed(_("git cannot resolve %(ref)s") % {"ref": ref})
-    index = target.parent / "export.index"
-    environment = {**os.environ, "GIT_INDEX_FILE": str(index), "GIT_TERMINAL_PROMPT": "0"}
-    for args in (
-        ["read-tree", sha.stdout.strip()],
-        ["checkout-index", "--all", "--force", f"--prefix={target}{os.sep}"],
-    ):
-        proc = subprocess.run(
-            ["git", *args], cwd=root, env=environment, capture_output=True, text=True, check=False
-        )
-        if proc.returncode != 0:
-            last = (proc.stderr.strip().splitlines() or ["?"])[-1]
-            raise ExportFailed(
-                _("git %(command)s failed: %(error)s") % {"command": args[0], "error": last}
-            )
     return sha.stdout.strip()
+
+
+def _export(root: Path, sha: str, target: Path, index: Path) -> None:
+    """Check ``sha`` out into ``target`` without touching the repository's index."""
+    _git(["read-tree", sha], root, index)
+    _git(["checkout-index", "--all", "--force", f"--prefix={target}{os.sep}"], root, index)
+
+
+def _refresh(root: Path, sha: str, tree: Path, index: Path) -> None:
+    """
+    Bring a kept export to ``sha``: only the files that changed are written. Whatever the
+    last run left there (a file a settings module wrote, a modified tracked file) goes; the
+    bytecode caches stay, as a dyno keeps the build's.
+    """
+    _git(["read-tree", "--reset", "-u", sha], root, index, tree)
+    changed = _git(["diff-files", "--name-only", "-z"], root, index, tree)
+    if changed:
+        names = [name for name in changed.split("\0") if name]
+        _git(["checkout-index", "--force", "--", *names], root, index, tree)
+    _git(["clean", "-ffdxq", "-e", "__pycache__"], root, index, tree)
+
+
+@contextlib.contextmanager
+def _kept_export_place(root: Path) -> Iterator[Path | None]:
+    """
+    The folder in the repository's git directory where the export is kept between runs,
+    locked for this run; None when it cannot be had (another preflight holds it, a read-only
+    checkout, no POSIX locks): the export then goes to a temporary folder.
+    """
+    from deploytools.facts.git_repository import run_git
+
+    found = run_git(["rev-parse", "--absolute-git-dir"], root)
+    try:
+        import fcntl
+
+        place = Path(found.stdout.strip()) / "deploytools-export"
+        place.mkdir(exist_ok=True)
+        handle = (place / "lock").open("a")
+    except (ImportError, OSError, ValueError):
+        yield None
+        return
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield None
+            return
+        yield place
+    finally:
+        handle.close()
 
 
 @contextlib.contextmanager
 def exported(project: Project) -> Iterator[Project]:
     """
-    ``project`` as the commit a push would send, checked out in a temporary folder (removed on
-    exit); ``project`` itself when there is no commit to send (not a checkout, no commit yet).
+    ``project`` as the commit a push would send, checked out apart from the work tree;
+    ``project`` itself when there is no commit to send (not a checkout, no commit yet).
+
+    The export is kept in the git directory (``.git/deploytools-export``) and brought up to
+    date at each run, writing only what changed since the last; when that place is busy or
+    unusable, a temporary folder holds a fresh export, removed on exit.
     """
     ref = push_ref(project)
     if ref is None:
         yield replace(project, label=_("the working tree (no commit to push)"))
         return
+    sha = _resolve(project.root, ref)
+    label = _("%(ref)s at %(sha)s") % {"ref": ref, "sha": sha[:7]}
+    relative = project.app_dir.relative_to(project.root)
+    with _kept_export_place(project.root) as place:
+        if place is not None:
+            tree, index = place / "tree", place / "index"
+            try:
+                _refresh(project.root, sha, tree, index)
+            except ExportFailed:
+                # A first run, or an export left broken: start it again from nothing.
+                shutil.rmtree(tree, ignore_errors=True)
+                index.unlink(missing_ok=True)
+                _export(project.root, sha, tree, index)
+            yield Project(
+                root=project.root, tree=tree, app_dir=tree / relative, label=label, commit=sha
+            )
+            return
     work = Path(tempfile.mkdtemp(prefix="deploytools-export-"))
     try:
         tree = work / "tree"
-        sha = _export(project.root, ref, tree)
-        app_dir = tree / project.app_dir.relative_to(project.root)
-        label = _("%(ref)s at %(sha)s") % {"ref": ref, "sha": sha[:7]}
-        yield Project(root=project.root, tree=tree, app_dir=app_dir, label=label, commit=sha)
+        _export(project.root, sha, tree, work / "export.index")
+        yield Project(
+            root=project.root, tree=tree, app_dir=tree / relative, label=label, commit=sha
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -49,8 +49,10 @@ def row(shape: Shape, outcome: Outcome) -> str:
 
 HEADER = """# Baseline: today's preflight on the corpus
 
-Written by `python -m tests.projects.write_baseline`, one section per interpreter it ran under
-(CI's corners: the project's Python with its pinned Django, and Python 3.11 with Django 5.2).
+Written by `python -m tests.projects.write_baseline [--label LABEL]`, one section per label and
+interpreter it ran under (CI's corners: the project's Python with its pinned Django, Python 3.11
+with Django 5.2 and with Django 4.2). "Before": preflight as it was when the corpus was written
+(deploytools at ce0d7c8); "After": preflight judging what Heroku builds.
 
 *Raised*: every ID in the JSON report (W405, no `heroku` remote, is expected everywhere: the
 test creates none). *Missed*: expected findings that were not raised. *False alarms*: findings
@@ -59,11 +61,11 @@ into the checkout.
 """
 
 
-def section(shapes: list[Shape], workspace: Path) -> tuple[str, str]:
-    """(heading, body) of this interpreter's section."""
+def section(shapes: list[Shape], workspace: Path, label: str) -> tuple[str, str]:
+    """(heading, body) of this interpreter's section, under ``label`` ("After", ...)."""
     rows = [row(shape, run_shape(shape, workspace)) for shape in shapes]
     failing = sum(1 for line in rows if "| FAIL |" in line)
-    heading = f"## Python {platform.python_version()}, Django {metadata.version('Django')}"
+    heading = f"## {label}: Python {platform.python_version()}, Django {metadata.version('Django')}"
     body = "\n".join(
         [
             f"Recorded {date.today().isoformat()} with deploytools at `{deploytools_commit()}`: "
@@ -85,17 +87,27 @@ def merged(existing: str, heading: str, body: str) -> str:
         sections[f"## {title}"] = text.strip()
     sections[heading] = body
     parts = [HEADER.rstrip()]
-    parts += [f"{title}\n\n{text}" for title, text in sorted(sections.items(), reverse=True)]
+    # "Before" first, then "After", each by interpreter.
+    parts += [
+        f"{title}\n\n{text}"
+        for title, text in sorted(
+            sections.items(),
+            key=lambda item: (not item[0].startswith("## Before"), item[0]),
+            reverse=False,
+        )
+    ]
     return "\n\n".join(parts) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--output", type=Path, default=ROOT / "tests" / "projects" / "BASELINE.md")
+    # Sections are kept per label and interpreter: "Before" stays while "After" is rewritten.
+    parser.add_argument("--label", default="After")
     args = parser.parse_args()
     shapes = load_shapes()
     with tempfile.TemporaryDirectory(prefix="corpus-") as workspace:
-        heading, body = section(shapes, Path(workspace))
+        heading, body = section(shapes, Path(workspace), args.label)
     existing = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
     args.output.write_text(merged(existing, heading, body), encoding="utf-8")
     print(f"wrote {heading.removeprefix('## ')} into {args.output}")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from deploytools import redact
 from deploytools.checks.run import RunResult
 from deploytools.command import DeploytoolsCommand
+from deploytools.i18n import gettext_noop
 from deploytools.release_phase.history import status_label
 from deploytools.release_phase.steps import ReleaseOutcome
 from deploytools.report import Report
@@ -22,6 +23,16 @@ HELP = gettext_lazy(
     "migrate safely, and record the release. Heroku runs it after %(triggers)s, and stops it "
     "after %(minutes)d minutes (not extendable). In text mode the logfmt progress lines go to "
     "stdout; with any other --format they go to stderr, so stdout holds the document only."
+)
+# What triggers the release phase, as platform.json words it (release_phase.triggers), marked
+# for the catalogue: the help shows each translated, and one the catalogue lacks as it is.
+TRIGGERS = (
+    gettext_noop("a successful app build"),
+    gettext_noop("a change to the value of a config var (unless it belongs to an add-on)"),
+    gettext_noop("a pipeline promotion"),
+    gettext_noop("a rollback"),
+    gettext_noop("a release via the Platform API"),
+    gettext_noop("provisioning a new add-on"),
 )
 
 
@@ -35,7 +46,7 @@ class Command(DeploytoolsCommand):
 
         phase = platform_data.release_phase()
         return str(HELP) % {
-            "triggers": "; ".join(phase.triggers),
+            "triggers": _("; ").join(_(trigger) for trigger in phase.triggers),
             "minutes": phase.timeout_seconds // 60,
         }
 
