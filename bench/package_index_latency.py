@@ -1,5 +1,5 @@
 """
-The package-index wave (deploytools.package_index) against the fake PyPI, side by side:
+The package-index wave (deploytools.facts.package_index) against the fake PyPI, side by side:
 20 pinned packages, no latency vs 150 ms added to every response, the concurrent wave vs the same
 requests one after another. No cache: every run asks the index.
 
@@ -23,7 +23,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from deploytools import package_index  # noqa: E402
+from deploytools.facts import package_index  # noqa: E402
 from tests.fakepypi import FakePyPI, Release, vulnerability  # noqa: E402
 
 LATENCY = 0.150

@@ -13,7 +13,7 @@ import pytest
 from django.utils import translation
 
 from deploytools.checks.run import ASSERT_DECLARED_IDS
-from deploytools.package_index import BASE_URL_ENV, CACHE_DIR_ENV
+from deploytools.facts.package_index import BASE_URL_ENV, CACHE_DIR_ENV
 from tests import postgres
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""deploytools.package_index against a fake PyPI JSON API on 127.0.0.1 (tests/fakepypi.py)."""
+"""deploytools.facts.package_index against a fake PyPI JSON API on 127.0.0.1 (tests/fakepypi.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from deploytools import package_index
-from deploytools.package_index import (
+from deploytools.facts import package_index
+from deploytools.facts.package_index import (
     Cache,
     PackageReport,
     Pin,

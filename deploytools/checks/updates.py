@@ -17,9 +17,10 @@ from django.core.checks import CheckMessage
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deploytools import package_index, platform_data
+from deploytools import platform_data
 from deploytools.checks.registry import Messages, check
 from deploytools.context import Context, PreflightContext, Skipped
+from deploytools.facts import package_index
 from deploytools.i18n import gettext_noop
 
 TAGS = ["preflight"]

@@ -1,7 +1,7 @@
 """
 The build's pinned packages against the package index: newer patch releases, known advisories.
 
-One concurrent wave of requests per run (:func:`deploytools.package_index.check_packages`,
+One concurrent wave of requests per run (:func:`deploytools.facts.package_index.check_packages`,
 shared by W505 and E506 through :func:`index_report`), asked about exactly the pins Heroku's
 build installs (:func:`deploytools.facts.package_manager.build_packages`) for the Python it
 builds with. The index is ``DEPLOYTOOLS_PYPI_URL`` (default https://pypi.org); offline, refused
@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from deploytools import package_index, platform_data
+from deploytools import platform_data
 from deploytools.context import Context, Skipped, memoized
+from deploytools.facts import package_index
 
 
 @dataclass(frozen=True)

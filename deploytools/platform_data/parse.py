@@ -1,6 +1,6 @@
 """
-``platform.json`` into :class:`~deploytools.platform_records.PlatformData`, one table at a time;
-a malformed document is a ValueError naming what is wrong.
+``platform.json`` into :class:`~deploytools.platform_data.records.PlatformData`, one table at a
+time; a malformed document is a ValueError naming what is wrong.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from deploytools.platform_records import (
+from deploytools.platform_data.records import (
     BUILD_RULES,
     RUNTIMES,
     BuildFailurePhase,

@@ -6,8 +6,8 @@ Every table in that file names its sources and the day they were read (docs/plat
 lists them); ``scripts/refresh_platform_data.py`` regenerates the tables it can fetch. The file
 is loaded once, on the first accessor call, so importing this module costs no I/O.
 
-The records are :mod:`deploytools.platform_records` (re-exported here), the parsing
-:mod:`deploytools.platform_parse`: checks import this module only.
+The records are :mod:`deploytools.platform_data.records` (re-exported here), the parsing
+:mod:`deploytools.platform_data.parse`: checks import this module only.
 
 A version newer than the tables is *unknown to this deploytools* (:class:`Unknown` with
 ``newer=True``): the checks must say "update deploytools", not "unsupported", because a
@@ -25,8 +25,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from deploytools.platform_parse import parse
-from deploytools.platform_records import (
+from deploytools.platform_data.parse import parse
+from deploytools.platform_data.records import (
     BuildFailurePhase,
     BuildpackFacts,
     BuildRule,
@@ -51,7 +51,7 @@ from deploytools.platform_records import (
     parse_version,
     python_series,
 )
-from deploytools.platform_records import series_key as _series_key
+from deploytools.platform_data.records import series_key as _series_key
 
 __all__ = [
     "BuildFailurePhase",
@@ -80,7 +80,7 @@ __all__ = [
     "parse",
 ]
 
-DATA_PATH = Path(__file__).resolve().parent / "data" / "platform.json"
+DATA_PATH = Path(__file__).resolve().parents[1] / "data" / "platform.json"
 
 
 # --- versions --------------------------------------------------------------------------------

@@ -3,8 +3,8 @@ The package index client's transport: one GET with a total deadline, and the on-
 
 http.client applies its timeout to each recv, so a server sending a byte a second would hold a
 request forever: here connecting, sending and every read share one deadline. Every failure is a
-:class:`Failure` with a typed :class:`Reason`; :mod:`deploytools.package_index` turns them into
-skipped checks, never a failed run.
+:class:`Failure` with a typed :class:`Reason`; :mod:`deploytools.facts.package_index` turns
+them into skipped checks, never a failed run.
 """
 
 from __future__ import annotations

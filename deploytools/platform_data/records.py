@@ -2,7 +2,7 @@
 The records of deploytools' platform data: one frozen dataclass per kind of dated fact (a Django
 or Python release, a stack, a Postgres plan, a dyno size, ...), and :class:`Unknown` for a value
 the tables do not list. :mod:`deploytools.platform_data` loads them and is what checks import;
-:mod:`deploytools.platform_parse` builds them from ``platform.json``.
+:mod:`deploytools.platform_data.parse` builds them from ``platform.json``.
 """
 
 from __future__ import annotations

@@ -34,8 +34,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from deploytools import platform_data
-from deploytools.i18n import gettext_noop
-from deploytools.package_index_http import (
+from deploytools.facts.package_index_http import (
     CACHE_DIR_ENV,
     Cache,
     Failure,
@@ -43,6 +42,7 @@ from deploytools.package_index_http import (
     default_cache_dir,
     get_json,
 )
+from deploytools.i18n import gettext_noop
 
 __all__ = ["CACHE_DIR_ENV", "Cache", "Reason", "default_cache_dir", "get_json"]
 
