@@ -60,7 +60,7 @@ clean:
 
 # Regenerate the README's settings and check tables from the code.
 docs: setup
-	$(PY) scripts/readme_tables.py
+	$(PY) scripts/write_docs.py
 
 # Regenerate the French catalogue from the code, then its compiled .mo (committed: Heroku's
 # build does not run compilemessages). Needs GNU gettext. Idempotent: makemessages leaves the

@@ -1,3 +1,5 @@
+"""The Django app of deploytools: registers its checks with Django's system-check framework."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
@@ -14,8 +16,9 @@ class DeploytoolsConfig(AppConfig):
         from deploytools.checks.registry import MODULES, django_check
 
         # Each check module is imported only when Django first runs its checks (`check
-        # --deploy`, our commands), so a plain `manage.py check` stays as fast as without us.
-        # E001 (our own setting) is cheap and runs in every `check`.
+        # --deploy`, our commands), so a plain `manage.py check` stays as fast as without us:
+        # it runs only the checks declared deploy=False, E001 (our own setting, cheap).
         for module, tags in MODULES.items():
-            eager = module == "deploytools.checks.core"
-            checks.register(django_check(module), "deploytools", *tags, deploy=not eager)
+            checks.register(django_check(module), "deploytools", *tags, deploy=True)
+        core = "deploytools.checks.core"
+        checks.register(django_check(core, deploy=False), "deploytools", *MODULES[core])

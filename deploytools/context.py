@@ -24,13 +24,20 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deploytools.facts.project import Project
-
 if TYPE_CHECKING:
     from deploytools.facts.dyno import DynoRun
     from deploytools.facts.environment_reads import Read
+    from deploytools.facts.project import Project
     from deploytools.facts.snapshot import Snapshot
     from deploytools.release_phase.steps import ReleaseSteps
+
+
+def _running_project() -> Project:
+    # Imported when a context is made: a plain `manage.py check` imports this module but
+    # makes none.
+    from deploytools.facts.project import Project
+
+    return Project.here()
 
 
 class Skipped(Exception):
@@ -79,7 +86,7 @@ class Context:
     missing: ClassVar[str | Promise] = ""
 
     command: str = "check"
-    project: Project = field(default_factory=Project.here)
+    project: Project = field(default_factory=lambda: _running_project())
     # The production config vars (name -> value). None: this process's environment is the
     # production environment (release phase, manage.py check --deploy on a dyno).
     config_vars: dict[str, str] | None = None

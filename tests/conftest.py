@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from django.utils import translation
 
+from deploytools.checks.registry import load_catalogue
 from deploytools.checks.run import ASSERT_DECLARED_IDS
 from deploytools.facts.package_index import BASE_URL_ENV, CACHE_DIR_ENV
 from tests import postgres
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from playwright.sync_api import Playwright
 
     from tests.browser import Browser
+
+# The commands import the check modules they run; the tests read any check by name.
+load_catalogue()
 
 # Every check run by the suite (in this process or a simulated dyno) may emit only the IDs its
 # declaration names.

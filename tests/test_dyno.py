@@ -171,7 +171,11 @@ def test_the_checks_import_before_any_settings_are_configured() -> None:
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["PYTHONPATH"] = str(ROOT)
-    code = "import deploytools.checks.run, deploytools.facts.dyno_child"
+    code = (
+        "import deploytools.facts.dyno_child\n"
+        "from deploytools.checks.registry import load_catalogue\n"
+        "load_catalogue()"
+    )
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )

@@ -25,6 +25,23 @@ def test_checks_are_registered_with_django() -> None:
     assert "deploytools.E001" in str(exc.value)
 
 
+def test_a_plain_check_runs_only_the_checks_declared_for_it() -> None:
+    # W003 is a deploy check of the same module as E001: `check --deploy` runs it, a plain
+    # `manage.py check` does not (nor does it read the platform data W003 needs).
+    from django.core.checks import run_checks
+
+    long_waits = {"DATABASE_WAIT_SECONDS": 3000, "MIGRATION_LOCK_TIMEOUT_SECONDS": 3000}
+    with override_settings(DEPLOYTOOLS=long_waits):
+        plain = {m.id for m in run_checks(tags=["deploytools"])}
+        deploy = {m.id for m in run_checks(tags=["deploytools"], include_deployment_checks=True)}
+    assert "deploytools.W003" not in plain
+    assert "deploytools.W003" in deploy
+    # Only checks.core is imported by a plain check: a deploy=False check lives there.
+    assert {s.func.__module__ for s in load_catalogue().values() if not s.deploy} == {
+        "deploytools.checks.core"
+    }
+
+
 def test_silenced_system_checks_silence_our_ids() -> None:
     with override_settings(DEPLOYTOOLS={"NOPE": 1}, SILENCED_SYSTEM_CHECKS=["deploytools.E001"]):
         call_command("check")  # does not raise

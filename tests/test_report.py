@@ -247,6 +247,19 @@ def test_readme_tables_match_the_code() -> None:
         assert f"`{name}`" in README
 
 
+def test_the_architecture_lists_every_module_as_it_is() -> None:
+    # Run `make docs` after adding, moving or redescribing a module of deploytools/.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("write_docs", ROOT / "scripts/write_docs.py")
+    assert spec is not None and spec.loader is not None
+    write_docs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(write_docs)
+    text = (ROOT / "docs/architecture.md").read_text(encoding="utf-8")
+    assert write_docs.render_architecture(text) == text
+    assert "- `preflight.py` — " in text and "  - `dyno.py` — " in text
+
+
 def test_nothing_in_the_repository_refers_to_files_beside_it() -> None:
     # A user's clone has nothing next to it: no design notes, no shared fixtures.
     for path in [

@@ -24,16 +24,19 @@ treat our checks like Django's own while a plain ``manage.py check`` imports non
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.checks import CheckMessage
 from django.utils.functional import Promise
 
-from deploytools.context import Context, Skipped
+if TYPE_CHECKING:
+    # Imported where used: Django's app registry imports this module in every `manage.py`
+    # command, and a plain `check` needs none of the contexts.
+    from deploytools.context import Context
 
 Messages = list[CheckMessage]
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -101,6 +104,8 @@ class CheckSpec:
 
     def context_for(self, context: Context) -> Context:
         """``context`` if this check can read it, else Skipped with what is missing."""
+        from deploytools.context import Skipped
+
         if isinstance(context, self.context_type):
             return context
         raise Skipped(str(self.context_type.missing))
@@ -122,11 +127,15 @@ def check(
     Declare a check: ``ids`` maps each short ID it may emit ("E201") to its meaning;
     ``tags`` say which commands run it (preflight, release, heroku, live, settings: the
     simulated dyno). Every check also gets the tag "deploytools". ``deploy=True`` (the
-    default) keeps it out of a plain ``manage.py check``. ``production_settings=True`` says it
-    reads :func:`deploytools.facts.production_settings.production_settings`.
+    default) keeps it out of a plain ``manage.py check``, which imports only
+    :mod:`deploytools.checks.core`: ``deploy=False`` is for its cheap checks (E001) alone.
+    ``production_settings=True`` says it reads
+    :func:`deploytools.facts.production_settings.production_settings`.
     """
 
     def decorator(func: Callable[[Any], Messages]) -> Callable[[Any], Messages]:
+        from deploytools.context import Context
+
         hints = typing.get_type_hints(func)
         context_type = hints.get("context", Context)
         if not (isinstance(context_type, type) and issubclass(context_type, Context)):
@@ -148,10 +157,15 @@ def check(
     return decorator
 
 
-def load_catalogue() -> dict[str, CheckSpec]:
-    """Import every check module (once), so that CATALOGUE holds every check."""
-    for module in MODULES:
-        import_module(module)
+def load_catalogue(tags: Collection[str] | None = None) -> dict[str, CheckSpec]:
+    """
+    Import the check modules whose checks carry any of ``tags`` (every module when None), once
+    each, so that CATALOGUE holds those checks. A command imports only what it may run: the
+    release phase, on every deploy, none of the preflight or Heroku API modules.
+    """
+    for module, module_tags in MODULES.items():
+        if tags is None or set(module_tags) & set(tags):
+            import_module(module)
     return CATALOGUE
 
 
@@ -159,25 +173,29 @@ def specs_of(module: str) -> list[CheckSpec]:
     return [spec for spec in CATALOGUE.values() if spec.func.__module__ == module]
 
 
-def django_check(module: str) -> Callable[..., Messages]:
+def django_check(module: str, *, deploy: bool = True) -> Callable[..., Messages]:
     """
-    One Django check running every check of ``module`` in a default context; it imports the
-    module when first run. A check that needs another context, or that does not apply, gives
-    no messages here: only our commands report skipped lines.
+    One Django check running the checks of ``module`` declared with this ``deploy`` flag in a
+    default context; it imports the module when first run. A check that needs another context,
+    or that does not apply, gives no messages here: only our commands report skipped lines.
     """
 
     def run_module(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> Messages:
+        from deploytools.context import Context, Skipped
+
         import_module(module)
         context = Context()
         messages: Messages = []
         for spec in specs_of(module):
+            if spec.deploy != deploy:
+                continue
             try:
                 messages.extend(spec.func(spec.context_for(context)))
             except Skipped:
                 continue
         return messages
 
-    short = module.rsplit(".", 1)[-1]
+    short = module.rsplit(".", 1)[-1] + ("" if deploy else "_plain")
     run_module.__name__ = run_module.__qualname__ = f"deploytools_{short}_checks"
     run_module.__doc__ = f"deploytools checks of {module}, imported when first run."
     run_module.deploytools_module = module  # type: ignore[attr-defined]

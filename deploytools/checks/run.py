@@ -23,9 +23,6 @@ from django.utils.translation import gettext_lazy
 from deploytools.checks.registry import CATALOGUE, CheckSpec, load_catalogue
 from deploytools.context import Context, DynoContext, Gauge, Skipped
 
-# Our commands select checks by tag from the whole catalogue.
-load_catalogue()
-
 # Set by the commands' --traceback: a crashing check then raises instead of reporting E002.
 RAISE_CRASHES: ContextVar[bool] = ContextVar("deploytools_raise_crashes", default=False)
 # Set by the test suite (and inherited by the simulated dyno): a check that emits an ID its
@@ -191,6 +188,7 @@ def run_one(spec: CheckSpec, context: Context) -> CheckResult:
 
 def select(tags: Collection[str], exclude: Collection[str] = ()) -> list[CheckSpec]:
     """Catalogued checks with any of ``tags`` and none of ``exclude``, in ID order."""
+    load_catalogue(tags)
     chosen = [
         spec
         for spec in CATALOGUE.values()

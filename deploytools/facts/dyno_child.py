@@ -156,7 +156,9 @@ def _await_project(args: argparse.Namespace) -> bool:
     import django.core.management
     import django.db.models  # noqa: F401
 
-    import deploytools.checks.run  # noqa: F401
+    from deploytools.checks.registry import load_catalogue
+
+    load_catalogue(["settings"])
 
     line = sys.stdin.buffer.readline()
     # The project's code never reads this pipe: stdin is /dev/null, as on a dyno's process.

@@ -1,0 +1,1 @@
+"""Django's management-command package of deploytools."""

@@ -142,9 +142,18 @@ def wait(connection: BaseDatabaseWrapper, budget: float, hidden: set[str]) -> Da
 
 def server_version_num(connection: BaseDatabaseWrapper) -> int:
     """
-    The server's ``server_version_num``, read on a connection of its own: Django's connection
-    setup refuses a server older than it supports before any query could ask.
+    The server's ``server_version_num``: from the driver when Django's connection is open (the
+    wait connected: psycopg keeps what the server said at startup), else read on a connection
+    of its own, since Django's connection setup refuses a server older than it supports before
+    any query could ask.
     """
+    opened = connection.connection
+    if opened is not None:
+        # psycopg 3: connection.info.server_version; psycopg2: connection.server_version.
+        info = getattr(opened, "info", opened)
+        number = getattr(info, "server_version", None)
+        if isinstance(number, int) and number > 0:
+            return number
     raw = connection.get_new_connection(connection.get_connection_params())
     try:
         with contextlib.closing(raw.cursor()) as cursor:

@@ -47,24 +47,32 @@ def render(report: Report, fmt: str, style: Style | None = None) -> str:
     Every format but text is built from the JSON document, scrubbed once here: the HTML page
     and the CI formats carry exactly the findings of the JSON, through the same redaction.
     """
-    from deploytools.report import ci, document, html, text, timeline
-
+    # Each renderer is imported for its format only: the release phase prints text on every
+    # deploy and needs none of the others.
     if fmt != "text":
+        from deploytools.report import document
+
         data = {**document.to_json(report.result, report.exit_code), **report.sections}
         data = redact.redact_document(data, report.secrets)
         heading = redact.redact(report.heading, report.secrets)
         if fmt == "html" and "releases" in data:
+            from deploytools.report import timeline
+
             return timeline.render_timeline(data, heading)
         if fmt == "html":
+            from deploytools.report import html
+
             preamble = [redact.redact(line, report.secrets) for line in report.preamble]
             return html.render_html(data, heading=heading, preamble=preamble, links=report.links)
-        if fmt == "github":
-            return ci.render_github(data)
-        if fmt == "junit":
-            return ci.render_junit(data)
+        if fmt in ("github", "junit"):
+            from deploytools.report import ci
+
+            return ci.render_github(data) if fmt == "github" else ci.render_junit(data)
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if report.body:
         return redact.redact(report.body, report.secrets)
+    from deploytools.report import text
+
     rendered = text.render_text(
         report.result, style or no_style(), heading=report.heading, preamble=report.preamble
     )

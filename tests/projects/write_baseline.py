@@ -18,7 +18,7 @@ from datetime import date
 from importlib import metadata
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.projects.corpus import Outcome, Shape, load_shapes, run_shape
 
 
