@@ -19,6 +19,7 @@ from deploytools.checks.run import RunResult, run_checks, select
 from deploytools.context import ProductionContext
 from deploytools.facts import http_probe, platform_api
 from deploytools.facts import snapshot as snapshot_facts
+from deploytools.facts.api_shapes import shape_problem
 from tests import tlsserver
 from tests.fakeheroku import TOKEN, FakeHeroku
 from tests.helpers import run_command, within
@@ -445,7 +446,7 @@ def test_every_fixture_state_passes_the_shape_check() -> None:
             ("features", "features"),
             ("releases", "releases"),
         ]:
-            assert snapshot_facts.shape_problem(name, data.get(endpoint, [])) is None, (
+            assert shape_problem(name, data.get(endpoint, [])) is None, (
                 state,
                 name,
             )

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 
 from deploytools.conf import conf
 from deploytools.facts import safe_read
-from deploytools.facts.snapshot import Snapshot, shape_problem
+from deploytools.facts.api_shapes import shape_problem
+from deploytools.facts.snapshot import Snapshot
 
 JSON = dict[str, Any]
 
