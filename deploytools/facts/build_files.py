@@ -414,7 +414,7 @@ def is_ignored(rules: list[IgnoreRule], path: str, is_dir: bool = False) -> bool
 def console_scripts() -> dict[str, str]:
     from importlib import metadata
 
-    from deploytools.facts.requirements_txt import canonical
+    from deploytools.facts.requirement_lines import canonical
 
     found: dict[str, str] = {}
     for entry_point in metadata.entry_points(group="console_scripts"):
