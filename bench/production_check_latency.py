@@ -22,7 +22,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from deploytools.facts import platform_api  # noqa: E402
+from deploytools.facts import heroku_client, platform_api  # noqa: E402
 from tests.fakeheroku import TOKEN, FakeHeroku  # noqa: E402
 
 LATENCY = 0.150
@@ -30,7 +30,7 @@ ROUNDS = 5
 
 
 def concurrent(fake: FakeHeroku, app: str) -> float:
-    with platform_api.HerokuClient(TOKEN, fake.url, timeout=10, retries=0) as client:
+    with heroku_client.HerokuClient(TOKEN, fake.url, timeout=10, retries=0) as client:
         started = time.perf_counter()
         platform_api.fetch_snapshot(app, client)
         return time.perf_counter() - started
@@ -38,7 +38,7 @@ def concurrent(fake: FakeHeroku, app: str) -> float:
 
 def sequential(fake: FakeHeroku, app: str) -> float:
     """The same requests, one after another."""
-    with platform_api.HerokuClient(TOKEN, fake.url, timeout=10, retries=0) as client:
+    with heroku_client.HerokuClient(TOKEN, fake.url, timeout=10, retries=0) as client:
         started = time.perf_counter()
         client.get(f"/apps/{app}")
         client.get(f"/apps/{app}/config-vars")

@@ -65,7 +65,7 @@ def load_config(config_file: str | None, app: str | None) -> ProductionConfig:
         except CouldNotCheck:
             raise
         except Exception as exc:  # noqa: BLE001 - API failures are "could not check", exit 2
-            from deploytools.facts.platform_api import HerokuAPIError
+            from deploytools.facts.heroku_client import HerokuAPIError
 
             reason = str(exc) if isinstance(exc, HerokuAPIError) else type(exc).__name__
             raise CouldNotCheck(

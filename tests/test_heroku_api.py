@@ -1,4 +1,4 @@
-"""deploytools.facts.platform_api against the fake Platform API: snapshot, faults, save and load."""
+"""platform_api and heroku_client against the fake Platform API: snapshot, faults, save and load."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from deploytools.facts import platform_api
+from deploytools.facts import heroku_client, platform_api
 from deploytools.facts import snapshot as snapshot_facts
 from tests.fakeheroku import STATES, TOKEN, FakeHeroku, load_state, validate
 from tests.helpers import (
@@ -16,8 +16,8 @@ from tests.helpers import (
 )
 
 
-def client(**kwargs: Any) -> platform_api.HerokuClient:
-    return platform_api.HerokuClient(TOKEN, **kwargs)
+def client(**kwargs: Any) -> heroku_client.HerokuClient:
+    return heroku_client.HerokuClient(TOKEN, **kwargs)
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -98,7 +98,7 @@ def test_repeated_5xx_gives_up_after_the_retries(fake_heroku: FakeHeroku) -> Non
     assert len(waits) == 2
     with (
         client(sleep=waits.append, retries=2) as c,
-        pytest.raises(platform_api.HerokuAPIError) as err,
+        pytest.raises(heroku_client.HerokuAPIError) as err,
     ):
         fake_heroku.fault(f"/apps/{app}", status=503)
         platform_api.fetch_snapshot(app, c)
@@ -115,7 +115,7 @@ def test_client_errors_are_one_line_naming_the_endpoint(
     fake_heroku.fault("/config-vars", status=status)
     if status == 401:
         # A refused token fails every request: nothing can be checked.
-        with pytest.raises(platform_api.HerokuAPIError) as err:
+        with pytest.raises(heroku_client.HerokuAPIError) as err:
             platform_api.take_snapshot(app)
         text = str(err.value)
     else:
@@ -126,13 +126,13 @@ def test_client_errors_are_one_line_naming_the_endpoint(
 
 def test_wrong_token_is_401(fake_heroku: FakeHeroku) -> None:
     app = fake_heroku.add_state("production_ready")
-    with pytest.raises(platform_api.HerokuAPIError, match="HTTP 401") as err:
+    with pytest.raises(heroku_client.HerokuAPIError, match="HTTP 401") as err:
         platform_api.take_snapshot(app, token="not-the-token")
     assert "not-the-token" not in str(err.value)
 
 
 def test_unknown_app_is_404(fake_heroku: FakeHeroku) -> None:
-    with pytest.raises(platform_api.HerokuAPIError, match="HTTP 404"):
+    with pytest.raises(heroku_client.HerokuAPIError, match="HTTP 404"):
         platform_api.take_snapshot("no-such-app")
 
 
@@ -156,8 +156,8 @@ def test_malformed_json(fake_heroku: FakeHeroku) -> None:
 
 def test_connection_refused() -> None:
     with (
-        platform_api.HerokuClient(TOKEN, "http://127.0.0.1:9", timeout=0.5, retries=0) as c,
-        pytest.raises(platform_api.HerokuAPIError, match="could not connect"),
+        heroku_client.HerokuClient(TOKEN, "http://127.0.0.1:9", timeout=0.5, retries=0) as c,
+        pytest.raises(heroku_client.HerokuAPIError, match="could not connect"),
     ):
         platform_api.fetch_snapshot("any-app", c)
 
@@ -185,19 +185,19 @@ def test_no_token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HEROKU_API_KEY", raising=False)
     monkeypatch.delenv("NETRC", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
-    with pytest.raises(platform_api.HerokuAPIError, match="HEROKU_API_KEY"):
+    with pytest.raises(heroku_client.HerokuAPIError, match="HEROKU_API_KEY"):
         platform_api.api_token()
     (tmp_path / ".netrc").write_text("machine github.com password other\n")
     (tmp_path / ".netrc").chmod(0o600)
-    with pytest.raises(platform_api.HerokuAPIError, match="No api.heroku.com entry"):
+    with pytest.raises(heroku_client.HerokuAPIError, match="No api.heroku.com entry"):
         platform_api.api_token()
 
 
 def test_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HEROKU_API_URL", raising=False)
-    assert platform_api.api_url() == "https://api.heroku.com"
+    assert heroku_client.api_url() == "https://api.heroku.com"
     monkeypatch.setenv("HEROKU_API_URL", "http://127.0.0.1:1234/")
-    assert platform_api.api_url() == "http://127.0.0.1:1234"
+    assert heroku_client.api_url() == "http://127.0.0.1:1234"
 
 
 @pytest.mark.parametrize(
@@ -216,7 +216,7 @@ def test_resolve_app_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sett
     import subprocess
 
     monkeypatch.delenv("HEROKU_APP_NAME", raising=False)
-    with pytest.raises(platform_api.HerokuAPIError, match="--app NAME"):
+    with pytest.raises(heroku_client.HerokuAPIError, match="--app NAME"):
         platform_api.resolve_app(None, tmp_path)
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     subprocess.run(

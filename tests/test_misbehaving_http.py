@@ -17,8 +17,9 @@ import pytest
 
 from deploytools.checks.run import RunResult, run_checks, select
 from deploytools.context import ProductionContext
-from deploytools.facts import http_probe, platform_api
+from deploytools.facts import heroku_client, http_probe, platform_api
 from deploytools.facts import snapshot as snapshot_facts
+from deploytools.facts.api_shapes import shape_problem
 from tests import tlsserver
 from tests.fakeheroku import TOKEN, FakeHeroku
 from tests.helpers import run_command, within
@@ -92,9 +93,9 @@ def test_a_dripping_endpoint_is_cut_at_the_timeout_and_only_its_checks_skip(
 def test_a_request_is_bounded_connect_to_last_byte(fake_heroku: FakeHeroku) -> None:
     app = fake_heroku.add_state("production_ready")
     fake_heroku.fault(f"/apps/{app}", drip=0.05)
-    with platform_api.HerokuClient(TOKEN, timeout=TIMEOUT, retries=0) as client:
+    with heroku_client.HerokuClient(TOKEN, timeout=TIMEOUT, retries=0) as client:
         started = time.monotonic()
-        with pytest.raises(platform_api.HerokuAPIError, match=r"within 0\.5s \(timeout\)"):
+        with pytest.raises(heroku_client.HerokuAPIError, match=r"within 0\.5s \(timeout\)"):
             within(10, lambda: client.get(f"/apps/{app}"))
         assert time.monotonic() - started < TIMEOUT + 1.0
 
@@ -131,7 +132,7 @@ def test_the_whole_api_phase_is_bounded(fake_heroku: FakeHeroku) -> None:
     app = fake_heroku.add_state("production_ready")
     fake_heroku.fault("/dyno-sizes", page_size=1, delay=0.2)
     started = time.monotonic()
-    with platform_api.HerokuClient(TOKEN, timeout=0.3, retries=0) as client:
+    with heroku_client.HerokuClient(TOKEN, timeout=0.3, retries=0) as client:
         assert client.phase == pytest.approx(0.9)
         snapshot = platform_api.fetch_snapshot(app, client)
     elapsed = time.monotonic() - started
@@ -145,7 +146,7 @@ def test_the_whole_api_phase_is_bounded(fake_heroku: FakeHeroku) -> None:
 def test_the_readme_states_the_bounds_the_client_enforces() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert "connect to last byte" in readme
-    assert platform_api.phase_seconds(10, 3) == 90
+    assert heroku_client.phase_seconds(10, 3) == 90
     assert "(2 × `HEROKU_API_RETRIES` + 3) × `HEROKU_API_TIMEOUT_SECONDS`" in readme
 
 
@@ -445,7 +446,7 @@ def test_every_fixture_state_passes_the_shape_check() -> None:
             ("features", "features"),
             ("releases", "releases"),
         ]:
-            assert snapshot_facts.shape_problem(name, data.get(endpoint, [])) is None, (
+            assert shape_problem(name, data.get(endpoint, [])) is None, (
                 state,
                 name,
             )

@@ -214,6 +214,35 @@ def _preboot(context: ProductionContext) -> bool:
     return False
 
 
+def _other_dynos_connections(context: ProductionContext) -> tuple[int, list[str]]:
+    """
+    The connections the running dynos other than web (and the release phase's) hold, and one
+    arithmetic part per process type ("worker 2 × 4 = 8").
+    """
+    from deploytools.facts import sizing
+
+    total = 0
+    parts: list[str] = []
+    for entry in context.snapshot.formation:
+        if not isinstance(entry, dict) or entry.get("type") in ("web", "release"):
+            continue
+        quantity = _quantity(entry)
+        if quantity <= 0:
+            continue
+        per_dyno = sizing.worker_concurrency(entry.get("command"))
+        total += quantity * per_dyno
+        parts.append(
+            _("%(type)s %(n)d × %(c)d = %(total)d")
+            % {
+                "type": entry.get("type"),
+                "n": quantity,
+                "c": per_dyno,
+                "total": quantity * per_dyno,
+            }
+        )
+    return total, parts
+
+
 E801_MSG = gettext_lazy(
     "The app may need %(needed)d database connections; its Postgres plan %(plan)s allows %(limit)d."
 )
@@ -243,24 +272,8 @@ def check_database_connections(context: ProductionContext) -> Messages:
         % {"n": web_quantity, "w": gunicorn.workers, "t": gunicorn.threads, "total": web_total}
         + (_(" (×2 during preboot)") if preboot else "")
     ]
-    others = 0
-    for entry in context.snapshot.formation:
-        if not isinstance(entry, dict) or entry.get("type") in ("web", "release"):
-            continue
-        quantity = _quantity(entry)
-        if quantity <= 0:
-            continue
-        per_dyno = sizing.worker_concurrency(entry.get("command"))
-        others += quantity * per_dyno
-        parts.append(
-            _("%(type)s %(n)d × %(c)d = %(total)d")
-            % {
-                "type": entry.get("type"),
-                "n": quantity,
-                "c": per_dyno,
-                "total": quantity * per_dyno,
-            }
-        )
+    others, other_parts = _other_dynos_connections(context)
+    parts += other_parts
     margin = sizing.RELEASE_AND_ONE_OFF_MARGIN
     parts.append(_("%(margin)d release phase and one-off") % {"margin": margin})
     needed = web_peak + others + margin

@@ -189,7 +189,7 @@ def pending_evidence(context: Context, count: int, scope: str, allowed: list[str
 )
 def check_unsafe_migrations(context: Context) -> Messages:
     """W303: pending migrations drop, rename, retype or lock what the running release uses."""
-    from deploytools.facts.migration_safety import judge_batch
+    from deploytools.facts.migration_batch import judge_batch
 
     if isinstance(context, ReleaseContext):
         # The same judgement, on the plan read from the database, is E603/W606's.

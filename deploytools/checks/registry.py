@@ -63,6 +63,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "deploytools.checks.release_phase": ("release",),
     "deploytools.checks.heroku_platform": ("heroku",),
     "deploytools.checks.heroku_operations": ("heroku",),
+    "deploytools.checks.heroku_ssl": ("heroku",),
     "deploytools.checks.heroku_releases": ("heroku",),
     "deploytools.checks.capacity": ("heroku",),
     "deploytools.checks.live_site": ("live",),

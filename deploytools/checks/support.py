@@ -207,6 +207,30 @@ def _heroku_window_text(window: platform_data.HerokuPythonWindow) -> str:
     return _("Heroku builds it until %(last)s; builds fail from %(removed)s%(estimated)s") % values
 
 
+def _python_window(
+    version: str, where: str, on: date
+) -> platform_data.HerokuPythonWindow | platform_data.Unknown:
+    """
+    Heroku's build window of the declared Python on day ``on``; Skipped when it is no version
+    or newer than the data (unknown to this deploytools, or not released yet: E206's finding).
+    """
+    try:
+        window = platform_data.heroku_builds_python(version, on)
+        released = platform_data.python_could_be_released(version, on)
+    except platform_data.InvalidVersion:
+        raise Skipped(
+            _("%(file)s holds no Python version (see deploytools.E206)") % {"file": where}
+        ) from None
+    if isinstance(window, platform_data.Unknown) and window.newer:
+        if not released:
+            raise Skipped(
+                _("Python %(version)s is not released yet (see deploytools.E206)")
+                % {"version": version[:40]}
+            )
+        raise Skipped(window.message())
+    return window
+
+
 @check(
     name="python_support",
     title=gettext_lazy("The declared Python is supported upstream and on Heroku"),
@@ -224,20 +248,7 @@ def check_python_support(context: Context) -> Messages:
     """E503/W504: the declared Python against its end of life and Heroku's build window."""
     on = context.today
     version, where = declared_python(context)
-    try:
-        window = platform_data.heroku_builds_python(version, on)
-        released = platform_data.python_could_be_released(version, on)
-    except platform_data.InvalidVersion:
-        raise Skipped(
-            _("%(file)s holds no Python version (see deploytools.E206)") % {"file": where}
-        ) from None
-    if isinstance(window, platform_data.Unknown) and window.newer:
-        if not released:
-            raise Skipped(
-                _("Python %(version)s is not released yet (see deploytools.E206)")
-                % {"version": version[:40]}
-            )
-        raise Skipped(window.message())
+    window = _python_window(version, where, on)
     upgrade = _python_upgrade(on, where)
     values: dict[str, object] = {"version": version, "where": where}
     if isinstance(window, platform_data.Unknown) or window.status == "not-yet-released":

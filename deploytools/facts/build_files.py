@@ -197,51 +197,9 @@ def _app_json_problems(document: Any) -> list[tuple[str, str]]:
                 "type": _json_type(document[key]),
             }
             found.append((key, problem))
-    env = document.get("env")
-    if isinstance(env, dict):
-        for name, spec in env.items():
-            if isinstance(spec, str):
-                continue
-            if not isinstance(spec, dict):
-                found.append((f"env.{name}", _("must be a string or an object")))
-                continue
-            for attr, attr_types in (
-                ("description", (str,)),
-                ("value", (str,)),
-                ("required", (bool,)),
-                ("generator", (str,)),
-            ):
-                if attr in spec and not isinstance(spec[attr], attr_types):
-                    found.append(
-                        (
-                            f"env.{name}.{attr}",
-                            _("has the wrong type (%(type)s)") % {"type": _json_type(spec[attr])},
-                        )
-                    )
-            if spec.get("generator", "secret") != "secret":
-                found.append((f"env.{name}.generator", _('must be "secret"')))
-    formation = document.get("formation")
-    if isinstance(formation, dict):
-        for process, spec in formation.items():
-            if not isinstance(spec, dict):
-                found.append((f"formation.{process}", _("must be an object")))
-                continue
-            quantity = spec.get("quantity", 1)
-            if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-                found.append((f"formation.{process}.quantity", _("must be a whole number ≥ 0")))
-            if "size" in spec and not isinstance(spec["size"], str):
-                found.append((f"formation.{process}.size", _("must be a string")))
-    addons = document.get("addons")
-    if isinstance(addons, list):
-        for index, addon in enumerate(addons):
-            if isinstance(addon, str):
-                continue
-            if not isinstance(addon, dict) or not isinstance(addon.get("plan"), str):
-                found.append((f"addons[{index}]", _('must be a string or an object with "plan"')))
-            elif "as" in addon and not isinstance(addon["as"], str):
-                found.append((f"addons[{index}].as", _("must be a string")))
-            elif "options" in addon and not isinstance(addon["options"], dict):
-                found.append((f"addons[{index}].options", _("must be an object")))
+    found += _env_problems(document.get("env"))
+    found += _formation_problems(document.get("formation"))
+    found += _addons_problems(document.get("addons"))
     buildpacks = document.get("buildpacks")
     if isinstance(buildpacks, list):
         for index, buildpack in enumerate(buildpacks):
@@ -255,6 +213,69 @@ def _app_json_problems(document: Any) -> list[tuple[str, str]]:
     keywords = document.get("keywords")
     if isinstance(keywords, list) and not all(isinstance(k, str) for k in keywords):
         found.append(("keywords", _("must be an array of strings")))
+    return found
+
+
+def _env_problems(env: Any) -> list[tuple[str, str]]:
+    """(key path, problem) pairs for app.json's ``env``: each a string or a config var's spec."""
+    found: list[tuple[str, str]] = []
+    if not isinstance(env, dict):
+        return found
+    for name, spec in env.items():
+        if isinstance(spec, str):
+            continue
+        if not isinstance(spec, dict):
+            found.append((f"env.{name}", _("must be a string or an object")))
+            continue
+        for attr, attr_types in (
+            ("description", (str,)),
+            ("value", (str,)),
+            ("required", (bool,)),
+            ("generator", (str,)),
+        ):
+            if attr in spec and not isinstance(spec[attr], attr_types):
+                found.append(
+                    (
+                        f"env.{name}.{attr}",
+                        _("has the wrong type (%(type)s)") % {"type": _json_type(spec[attr])},
+                    )
+                )
+        if spec.get("generator", "secret") != "secret":
+            found.append((f"env.{name}.generator", _('must be "secret"')))
+    return found
+
+
+def _formation_problems(formation: Any) -> list[tuple[str, str]]:
+    """(key path, problem) pairs for app.json's ``formation``: a quantity and size per process."""
+    found: list[tuple[str, str]] = []
+    if not isinstance(formation, dict):
+        return found
+    for process, spec in formation.items():
+        if not isinstance(spec, dict):
+            found.append((f"formation.{process}", _("must be an object")))
+            continue
+        quantity = spec.get("quantity", 1)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+            found.append((f"formation.{process}.quantity", _("must be a whole number ≥ 0")))
+        if "size" in spec and not isinstance(spec["size"], str):
+            found.append((f"formation.{process}.size", _("must be a string")))
+    return found
+
+
+def _addons_problems(addons: Any) -> list[tuple[str, str]]:
+    """(key path, problem) pairs for app.json's ``addons``: plan names or {plan, as, options}."""
+    found: list[tuple[str, str]] = []
+    if not isinstance(addons, list):
+        return found
+    for index, addon in enumerate(addons):
+        if isinstance(addon, str):
+            continue
+        if not isinstance(addon, dict) or not isinstance(addon.get("plan"), str):
+            found.append((f"addons[{index}]", _('must be a string or an object with "plan"')))
+        elif "as" in addon and not isinstance(addon["as"], str):
+            found.append((f"addons[{index}].as", _("must be a string")))
+        elif "options" in addon and not isinstance(addon["options"], dict):
+            found.append((f"addons[{index}].options", _("must be an object")))
     return found
 
 
@@ -393,7 +414,7 @@ def is_ignored(rules: list[IgnoreRule], path: str, is_dir: bool = False) -> bool
 def console_scripts() -> dict[str, str]:
     from importlib import metadata
 
-    from deploytools.facts.requirements_txt import canonical
+    from deploytools.facts.requirement_lines import canonical
 
     found: dict[str, str] = {}
     for entry_point in metadata.entry_points(group="console_scripts"):

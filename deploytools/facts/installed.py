@@ -19,7 +19,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from deploytools.facts.requirements_txt import canonical, heroku_marker_environment
+from deploytools.facts.requirement_lines import canonical
+from deploytools.facts.requirements_txt import heroku_marker_environment
 
 T = TypeVar("T")
 

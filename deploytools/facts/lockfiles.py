@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from deploytools.facts.requirements_txt import canonical
+from deploytools.facts.requirement_lines import canonical
 
 MAX_LOCK_BYTES = 20_000_000
 

@@ -7,10 +7,11 @@ breaks against the new schema (a dropped or renamed column or table, a NOT NULL 
 does not fill) or when it holds a lock that stops writes for as long as it rewrites or scans the
 table (a column type change, SET NOT NULL, an index or unique constraint built non-concurrently).
 
-Shared by preflight (W303, W304) and the release phase (E603, W606) through :func:`judge_batch`,
-the one judgement of a release's migrations. The analysis reads the migration
-only, never the database; the state before the migration (``loader.project_state((app, name),
-at_end=False)``) lets it compare an ``AlterField`` with the field it replaces.
+Shared by preflight (W303, W304) and the release phase (E603, W606) through
+:func:`deploytools.facts.migration_batch.judge_batch`, the one judgement of a release's
+migrations. The analysis reads the migration only, never the database; the state before the
+migration (``loader.project_state((app, name), at_end=False)``) lets it compare an
+``AlterField`` with the field it replaces.
 
 ``RunSQL`` is judged best-effort, by keywords (DROP, RENAME, ALTER ... TYPE, SET NOT NULL, CREATE
 INDEX without CONCURRENTLY); ``RunPython`` cannot be judged and is never reported as unsafe.
@@ -19,7 +20,7 @@ INDEX without CONCURRENTLY); ``RunPython`` cannot be judged and is never reporte
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,11 +31,9 @@ from django.db.migrations.state import ProjectState
 from django.utils.translation import gettext as _
 
 __all__ = [
-    "BatchJudgement",
     "UnsafeOperation",
     "irreversible_operations",
-    "is_allowed",
-    "judge_batch",
+    "migration_label",
     "unsafe_operations",
 ]
 
@@ -61,7 +60,8 @@ _UNSAFE_SQL = [
 ]
 
 
-def _label(migration: Migration) -> str:
+def migration_label(migration: Migration) -> str:
+    """The migration's label, "app_label.name", as messages and settings name it."""
     return f"{migration.app_label}.{migration.name}"
 
 
@@ -184,7 +184,7 @@ def _together(value: Any) -> set[tuple[str, ...]]:
 class _Analyser:
     def __init__(self, migration: Migration, vendor: str, state: ProjectState | None) -> None:
         self.migration = migration
-        self.label = _label(migration)
+        self.label = migration_label(migration)
         self.app_label = migration.app_label
         self.vendor = vendor
         # Mutated operation by operation, so each one is judged against the state right before it.
@@ -417,71 +417,6 @@ def unsafe_operations(
     analyser.created.update(model for app, model in created if app == migration.app_label)
     analyser.run(migration.operations)
     return analyser.found
-
-
-def created_models(migration: Migration) -> set[tuple[str, str]]:
-    """(app_label, model_name_lower) of the tables ``migration`` creates (or renames into)."""
-    found: set[tuple[str, str]] = set()
-    for op in migration.operations:
-        if isinstance(op, operations.CreateModel):
-            found.add((migration.app_label, op.name_lower))
-        elif isinstance(op, operations.RenameModel):
-            found.add((migration.app_label, op.new_name_lower))
-    return found
-
-
-def is_allowed(migration: Migration) -> str:
-    """
-    Why ``migration`` may run although unsafe ("" when it may not): listed in
-    ``DEPLOYTOOLS["ALLOW_UNSAFE_MIGRATIONS"]`` as "app_label.name", or marked on its class with
-    ``deploytools_allow_unsafe = True``.
-    """
-    from deploytools.conf import conf
-
-    if _label(migration) in conf.allow_unsafe_migrations:
-        return 'DEPLOYTOOLS["ALLOW_UNSAFE_MIGRATIONS"]'
-    if getattr(migration, "deploytools_allow_unsafe", False) is True:
-        return "deploytools_allow_unsafe = True"
-    return ""
-
-
-@dataclass(frozen=True)
-class BatchJudgement:
-    """What :func:`judge_batch` found: the unsafe operations, and the migrations allowed."""
-
-    unsafe: list[UnsafeOperation]
-    allowed: list[tuple[str, str]]  # (migration label, why it is allowed)
-
-
-def judge_batch(
-    batch: Iterable[Migration],
-    *,
-    vendor: str,
-    state_before: Callable[[Migration], ProjectState | None],
-) -> BatchJudgement:
-    """
-    The one judgement of the migrations a release applies (``batch``, in the order it applies
-    them), shared by preflight (W303) and the release phase (E603/W606): each migration's unsafe
-    operations, except on tables created earlier in the same batch, and except for the
-    migrations that are allowed (:func:`is_allowed`). ``state_before(migration)`` is the project
-    state right before it.
-    """
-    unsafe: list[UnsafeOperation] = []
-    allowed: list[tuple[str, str]] = []
-    created: set[tuple[str, str]] = set()
-    for migration in batch:
-        found = unsafe_operations(
-            migration, vendor=vendor, state=state_before(migration), created=created
-        )
-        created |= created_models(migration)
-        if not found:
-            continue
-        why = is_allowed(migration)
-        if why:
-            allowed.append((_label(migration), why))
-        else:
-            unsafe.extend(found)
-    return BatchJudgement(unsafe, allowed)
 
 
 def _describe_irreversible(op: Operation) -> str:

@@ -86,7 +86,7 @@ class BuildPackages:
         return INSTALL_COMMANDS.get(self.manager or "pip", INSTALL_COMMANDS["pip"])
 
     def version(self, name: str) -> str | None:
-        from deploytools.facts.requirements_txt import canonical
+        from deploytools.facts.requirement_lines import canonical
 
         pin = self.pins.get(canonical(name))
         return pin.version if pin else None

@@ -1,70 +1,38 @@
 """
-Heroku Platform API access through heroku3: one snapshot of an app, fetched concurrently.
+Heroku Platform API access: the token, the app's name, one snapshot of the app fetched
+concurrently, and its config vars for preflight --app.
 
-The checks (7xx, 8xx, 9xx) read a :class:`Snapshot` and never the network.
-
-heroku3 provides the client (authentication, headers, base URL); the requests go through our
-own ``requests.Session`` because heroku3 has no timeouts or retries, prints to stdout when it
-follows ``Next-Range`` pagination, and its models drop fields the checks need (add-on ``state``
-and ``addon_service``, app ``build_stack``). So we read raw JSON and paginate ourselves.
-
-Every failure becomes a :class:`HerokuAPIError` whose message is one line naming the endpoint
-(never the token): the commands turn it into exit code 2.
+The checks (7xx, 8xx, 9xx) read a :class:`Snapshot` and never the network. The requests go
+through :class:`~deploytools.facts.heroku_client.HerokuClient` (bounded in time and size);
+every failure is a one-line :class:`~deploytools.facts.heroku_client.HerokuAPIError` naming
+the endpoint (never the token): the commands turn it into exit code 2.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
-import time
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 from deploytools.conf import conf
 from deploytools.facts import safe_read
-from deploytools.facts.snapshot import Snapshot, shape_problem
+from deploytools.facts.api_shapes import shape_problem
+from deploytools.facts.heroku_client import HerokuAPIError, HerokuClient
+from deploytools.facts.snapshot import Snapshot
 
-JSON = dict[str, Any]
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
-DEFAULT_API_URL = "https://api.heroku.com"
-# The Platform API's stable variant; heroku3's default ("3.cedar-acm") is a legacy one.
-ACCEPT = "application/vnd.heroku+json; version=3"
-# Pages followed on a 206 answer before we give up (Heroku pages hold up to 1000 items).
-MAX_PAGES = 20
 # How many releases the snapshot keeps, newest first.
 RELEASES_KEPT = 10
 
 
-class HerokuAPIError(Exception):
-    """The Heroku API could not give us what we need; the message is one line, token-free."""
-
-    def __init__(self, message: str, *, status: int = 0) -> None:
-        super().__init__(message)
-        # The HTTP status that ended it (0: no answer, a malformed one, a timeout).
-        self.status = status
-
-
 # --- credentials and app name -------------------------------------------------------------
-
-
-def api_url() -> str:
-    """The Platform API's base URL: HEROKU_API_URL, else heroku3's constant."""
-    env = os.environ.get("HEROKU_API_URL", "").strip()
-    if env:
-        return env.rstrip("/")
-    try:
-        import heroku3.api
-
-        return str(heroku3.api.HEROKU_URL).rstrip("/")
-    except ImportError:  # pragma: no cover - heroku3 is a dependency
-        return DEFAULT_API_URL
 
 
 def api_token() -> str:
@@ -138,238 +106,6 @@ def resolve_app(explicit: str | None, base_dir: Path) -> str:
     )
 
 
-# --- the client ------------------------------------------------------------------------------
-
-
-def _retry_after(value: str | None, attempt: int) -> float:
-    """Seconds to wait before retrying: Retry-After (seconds or HTTP date), else backoff."""
-    import email.utils
-
-    if value:
-        value = value.strip()
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
-        try:
-            parsed = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            parsed = None
-        if parsed is not None:
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=UTC)
-            return max(0.0, (parsed - datetime.now(UTC)).total_seconds())
-    return 0.5 * float(2**attempt)
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-# The largest answer read from the API: a page holds at most 1000 items of a few kB.
-MAX_RESPONSE_BYTES = 16_000_000
-
-
-def phase_seconds(timeout: float, retries: int) -> float:
-    """
-    The bound on a whole API phase (a snapshot: every request, retry, wait and page).
-    The endpoints are fetched side by side, so a phase is one chain of requests: an endpoint
-    with all its retries and the waits between them ((2 × retries + 1) × timeout), then the
-    latest release's slug and a further page (2 × timeout).
-    """
-    return timeout * (2 * max(retries, 0) + 3)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One API response, read whole (up to the cap) within its deadline."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-class HerokuClient:
-    """
-    A heroku3 client with our session: every request bounded in total time (connect and the
-    whole response, see :mod:`deploytools.facts.bounded_http`) and size, bounded retries on
-    429/5xx, and the whole client bounded by :func:`phase_seconds`.
-
-    ``sleep`` is injectable so tests can see the waits without waiting.
-    """
-
-    def __init__(
-        self,
-        token: str,
-        base_url: str | None = None,
-        *,
-        timeout: float | None = None,
-        retries: int | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        from heroku3.api import Heroku
-
-        from deploytools.facts import bounded_http
-
-        self.timeout = conf.heroku_api_timeout_seconds if timeout is None else timeout
-        self.retries = conf.heroku_api_retries if retries is None else retries
-        # Never wait longer than a request may take, nor more than 30 s, whatever Retry-After says.
-        self.max_wait = min(max(self.timeout, 0.1), 30.0)
-        self.phase = phase_seconds(self.timeout, self.retries)
-        self.phase_ends = time.monotonic() + self.phase
-        self._token = token
-        self._sleep = sleep
-        # Enough pooled connections for one snapshot's concurrent requests. Proxies and
-        # ~/.netrc from the environment are ignored: the token is explicit.
-        self.session = bounded_http.session(pool_maxsize=16, trust_env=False)
-        # heroku3 prints; nothing of it may reach our stdout.
-        with contextlib.redirect_stdout(io.StringIO()):
-            self.heroku = Heroku(session=self.session)
-        self.heroku._heroku_url = (base_url or api_url()).rstrip("/")
-        # heroku3.authenticate() would verify the key with an extra, timeout-less request.
-        self.heroku._api_key = token
-        self.session.auth = ("", token)
-        self.session.headers["Accept"] = ACCEPT
-        self.session.headers["User-Agent"] = "deploytools (heroku3)"
-
-    def close(self) -> None:
-        self.session.close()
-
-    def __enter__(self) -> HerokuClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _fail(self, endpoint: str, reason: str, status: int = 0) -> HerokuAPIError:
-        text = _("Heroku API GET %(endpoint)s: %(reason)s") % {
-            "endpoint": endpoint,
-            "reason": reason,
-        }
-        # Belt and braces: an echoed token must never reach a terminal or a log.
-        return HerokuAPIError(_one_line(text.replace(self._token, "***"), 400), status=status)
-
-    def _phase_over(self, endpoint: str) -> HerokuAPIError:
-        return self._fail(
-            endpoint,
-            _("the Heroku API phase took longer than %(s)gs; try again later") % {"s": self.phase},
-        )
-
-    def _phase_left(self, endpoint: str) -> float:
-        left = self.phase_ends - time.monotonic()
-        if left <= 0:
-            raise self._phase_over(endpoint)
-        return left
-
-    def _get_once(self, url: str, endpoint: str, headers: Mapping[str, str]) -> Answer:
-        """One GET, connect to last byte within min(timeout, what is left of the phase)."""
-        import requests
-
-        from deploytools.facts import bounded_http
-
-        budget = min(self.timeout, self._phase_left(endpoint))
-        with bounded_http.deadline(budget) as limit:
-            try:
-                with self.session.get(
-                    url, headers=dict(headers), timeout=budget, stream=True
-                ) as response:
-                    body = bounded_http.read_body(response, MAX_RESPONSE_BYTES)
-                    # requests keeps the headers case-insensitive (Next-Range, Retry-After).
-                    return Answer(response.status_code, response.headers, body)
-            except bounded_http.BodyTooLarge:
-                raise self._fail(
-                    endpoint,
-                    _("the answer is larger than %(mb)d MB") % {"mb": MAX_RESPONSE_BYTES // 10**6},
-                ) from None
-            except requests.RequestException as exc:
-                if not (limit.expired or isinstance(exc, requests.Timeout)):
-                    raise self._fail(
-                        endpoint,
-                        _("could not connect (%(error)s)") % {"error": type(exc).__name__},
-                    ) from None
-                if budget < self.timeout:
-                    # Cut by what was left of the phase, not by its own timeout.
-                    raise self._phase_over(endpoint) from None
-                raise self._fail(
-                    endpoint,
-                    _("no complete answer within %(s)gs (timeout)") % {"s": self.timeout},
-                ) from None
-
-    def _request(self, endpoint: str, headers: Mapping[str, str]) -> Answer:
-        url = self.heroku._url_for(endpoint.lstrip("/"))
-        attempt = 0
-        while True:
-            answer = self._get_once(url, endpoint, headers)
-            status = answer.status
-            if (status == 429 or status >= 500) and attempt < self.retries:
-                wait = min(
-                    _retry_after(answer.headers.get("Retry-After"), attempt),
-                    self.max_wait,
-                    self._phase_left(endpoint),
-                )
-                self._sleep(wait)
-                attempt += 1
-                continue
-            if status >= 400:
-                raise self._fail(endpoint, self._status_reason(answer, attempt), status)
-            return answer
-
-    def _status_reason(self, answer: Answer, attempts: int) -> str:
-        status = answer.status
-        try:
-            data = safe_read.loads(answer.body)
-            message = str(data.get("message", "")) if isinstance(data, dict) else ""
-        except ValueError:
-            message = ""
-        advice = {
-            401: _("the token was refused; run `heroku login` or set HEROKU_API_KEY"),
-            403: _("this account may not access that app; check `heroku access -a APP`"),
-            404: _("not found; check the app name (`heroku apps`)"),
-            429: _("rate limited by Heroku; try again in a minute"),
-        }.get(status, _("the API failed; try again later (https://status.heroku.com)"))
-        reason = f"HTTP {status}"
-        if attempts:
-            reason += " " + _("after %(n)d retries") % {"n": attempts}
-        if message:
-            reason += f" ({_one_line(message, 120)})"
-        return f"{reason}: {advice}"
-
-    def _json(self, endpoint: str, answer: Answer) -> Any:
-        try:
-            return safe_read.loads(answer.body)
-        except safe_read.JSONTooDeep as exc:
-            raise self._fail(
-                endpoint, _("the answer is not usable JSON (%(reason)s)") % {"reason": exc}
-            ) from None
-        except ValueError:
-            raise self._fail(endpoint, _("the answer is not valid JSON")) from None
-
-    def get(self, endpoint: str) -> JSON:
-        """GET one resource (a JSON object)."""
-        data = self._json(endpoint, self._request(endpoint, {}))
-        if not isinstance(data, dict):
-            raise self._fail(endpoint, _("expected a JSON object"))
-        return data
-
-    def get_list(
-        self, endpoint: str, *, range_header: str | None = None, follow: bool = True
-    ) -> list[JSON]:
-        """GET a collection, following 206 ``Next-Range`` pages (up to MAX_PAGES)."""
-        items: list[JSON] = []
-        next_range = range_header
-        for _page in range(MAX_PAGES):
-            answer = self._request(endpoint, {"Range": next_range} if next_range else {})
-            data = self._json(endpoint, answer)
-            if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
-                raise self._fail(endpoint, _("expected a JSON list of objects"))
-            items.extend(data)
-            next_range = answer.headers.get("Next-Range")
-            if answer.status != 206 or not next_range or not follow:
-                return items
-        raise self._fail(endpoint, _("more than %(n)d pages") % {"n": MAX_PAGES})
-
-
 # --- the snapshot ------------------------------------------------------------------------------
 
 
@@ -399,26 +135,10 @@ def fetch_snapshot(app: str, client: HerokuClient) -> Snapshot:
     ``Snapshot.unavailable`` with its one-line reason: the checks that read it are skipped,
     the others run.
     """
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
     lists = _endpoints(app)
     unavailable: dict[str, str] = {}
-
-    def shaped(name: str, endpoint: str, data: Any) -> Any:
-        problem = shape_problem(name, data)
-        if problem:
-            raise client._fail(endpoint, _("unexpected data: %(problem)s") % {"problem": problem})
-        return data
-
-    def collect(name: str, endpoint: str, future: Future[Any], default: Any) -> Any:
-        try:
-            return shaped(name, endpoint, future.result())
-        except HerokuAPIError as exc:
-            if exc.status == 401:
-                raise  # the token: every other request fails the same way
-            unavailable[name] = str(exc)
-            return default
-
     with ThreadPoolExecutor(max_workers=len(lists) + 3) as pool:
         app_future = pool.submit(client.get, f"/apps/{app}")
         config_future = pool.submit(client.get, f"/apps/{app}/config-vars")
@@ -431,15 +151,17 @@ def fetch_snapshot(app: str, client: HerokuClient) -> Snapshot:
         )
         list_futures = {name: pool.submit(client.get_list, path) for name, path in lists.items()}
         try:
-            app_json = shaped("app", f"/apps/{app}", app_future.result())
+            app_json = _shaped(client, "app", f"/apps/{app}", app_future.result())
         except HerokuAPIError:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
-        config = collect("config_vars", f"/apps/{app}/config-vars", config_future, {})
+        wave = _Wave(client, unavailable)
+        config = wave.collect("config_vars", f"/apps/{app}/config-vars", config_future, {})
         results = {
-            name: collect(name, lists[name], future, []) for name, future in list_futures.items()
+            name: wave.collect(name, lists[name], future, [])
+            for name, future in list_futures.items()
         }
-        releases = collect("releases", releases_endpoint, releases_future, [])
+        releases = wave.collect("releases", releases_endpoint, releases_future, [])
     # Every version is an integer (shape_problem checked), so the order is the API's own.
     releases = sorted(releases, key=lambda r: int(r.get("version") or 0), reverse=True)
     snapshot = Snapshot(
@@ -450,21 +172,61 @@ def fetch_snapshot(app: str, client: HerokuClient) -> Snapshot:
         unavailable=unavailable,
         **results,
     )
-    _fetch_named(app, client, snapshot, shaped)
+    _fetch_named(app, client, snapshot)
     return snapshot
 
 
-def _fetch_named(
-    app: str, client: HerokuClient, snapshot: Snapshot, shaped: Callable[[str, str, Any], Any]
-) -> None:
+def _shaped(client: HerokuClient, name: str, endpoint: str, data: Any) -> Any:
+    """``data``, the answer of ``endpoint``, if it has the shape of the snapshot's ``name``."""
+    problem = shape_problem(name, data)
+    if problem:
+        raise client.failure(endpoint, _("unexpected data: %(problem)s") % {"problem": problem})
+    return data
+
+
+@dataclass
+class _Wave:
+    """The answers of one wave of requests; what fails is recorded in ``unavailable``."""
+
+    client: HerokuClient
+    unavailable: dict[str, str]
+
+    def collect(self, name: str, endpoint: str, future: Future[Any], default: Any) -> Any:
+        """
+        The snapshot field ``name`` from ``future`` (the answer of ``endpoint``); ``default``
+        when it failed or has the wrong shape, the one-line reason kept as unavailable.
+        """
+        try:
+            return _shaped(self.client, name, endpoint, future.result())
+        except HerokuAPIError as exc:
+            if exc.status == 401:
+                raise  # the token: every other request fails the same way
+            self.unavailable[name] = str(exc)
+            return default
+
+
+def _advanced_postgres(snapshot: Snapshot) -> list[str]:
+    """The ids of the Heroku Postgres Advanced add-ons, whose config names their level."""
+    from deploytools import platform_data
+    from deploytools.facts.snapshot import plan_of
+
+    return [
+        str(a["id"])
+        for a in (snapshot.addons if snapshot.available("addons") else [])
+        if a.get("id")
+        and isinstance(found := platform_data.postgres_plan(plan_of(a)), platform_data.PostgresPlan)
+        and found.advanced
+    ]
+
+
+def _fetch_named(app: str, client: HerokuClient, snapshot: Snapshot) -> None:
     """
     The second wave: what the first one's answers point at, fetched concurrently. What cannot
     be fetched is unavailable (as in the first wave); without the releases, so is the slug.
     """
-    from concurrent.futures import Future, ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
-    from deploytools import platform_data
-    from deploytools.facts.snapshot import kept_addon_config, plan_of, release_artifact
+    from deploytools.facts.snapshot import kept_addon_config, release_artifact
 
     missing = snapshot.unavailable
     if "releases" in missing:
@@ -474,23 +236,8 @@ def _fetch_named(
     artifact = release_artifact(releases[0]) if releases else None
     space = snapshot.app.get("space")
     space_id = space.get("id") if isinstance(space, dict) else None
-    advanced = [
-        str(a["id"])
-        for a in (snapshot.addons if snapshot.available("addons") else [])
-        if a.get("id")
-        and isinstance(found := platform_data.postgres_plan(plan_of(a)), platform_data.PostgresPlan)
-        and found.advanced
-    ]
-
-    def take(name: str, endpoint: str, future: Future[Any], default: Any) -> Any:
-        try:
-            return shaped(name, endpoint, future.result())
-        except HerokuAPIError as exc:
-            if exc.status == 401:
-                raise
-            missing[name] = str(exc)
-            return default
-
+    advanced = _advanced_postgres(snapshot)
+    take = _Wave(client, missing).collect
     with ThreadPoolExecutor(max_workers=2 + len(advanced)) as pool:
         if artifact is not None and artifact[0] == "slug":
             endpoint = f"/apps/{app}/slugs/{artifact[1]}"
@@ -539,9 +286,7 @@ def fetch_app_config(app: str) -> tuple[dict[str, str], str | None]:
     endpoint = f"/apps/{app}/config-vars"
     with HerokuClient(api_token()) as client:
         data = client.get(endpoint)
-        problem = shape_problem("config_vars", data)
-        if problem:
-            raise client._fail(endpoint, _("unexpected data: %(problem)s") % {"problem": problem})
+        _shaped(client, "config_vars", endpoint, data)
         app_json = client.get(f"/apps/{app}")
         generation = name_of(app_json.get("generation")) if isinstance(app_json, dict) else ""
     return {str(k): str(v) for k, v in data.items() if v is not None}, generation or None

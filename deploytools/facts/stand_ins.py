@@ -99,7 +99,7 @@ class StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 def install(build_packages: Iterable[str]) -> StandInFinder:
     """Let the modules of ``build_packages`` (canonical names) that are missing here stand in."""
     from deploytools.facts.installed import KNOWN_PROVIDERS
-    from deploytools.facts.requirements_txt import canonical
+    from deploytools.facts.requirement_lines import canonical
 
     packages = set(build_packages)
     allowed = {module for module, providers in KNOWN_PROVIDERS.items() if packages & set(providers)}

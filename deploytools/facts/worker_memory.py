@@ -139,8 +139,6 @@ def serve_and_measure(payload: Mapping[str, Any]) -> None:
         baseline = _rss_mb()
         _localize_settings(payload)
         import importlib
-        import io
-        from wsgiref.util import setup_testing_defaults
 
         from django.conf import settings
 
@@ -150,47 +148,51 @@ def serve_and_measure(payload: Mapping[str, Any]) -> None:
         if host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host]
         stage = "serve"
-        statuses: dict[str, int] = {}
-        for url in payload["urls"]:
-            path, _, query = str(url).partition("?")
-            environ: dict[str, Any] = {
-                "REQUEST_METHOD": "GET",
-                "PATH_INFO": path,
-                "QUERY_STRING": query,
-                "HTTP_HOST": host,
-                "SERVER_NAME": host,
-                "SERVER_PORT": "443",
-                # Heroku's router terminates TLS and says so; without this header an
-                # SSL-redirecting app would answer every probe with a cheap redirect.
-                "HTTP_X_FORWARDED_PROTO": "https",
-                "HTTP_X_FORWARDED_PORT": "443",
-                "wsgi.url_scheme": "https",
-                "wsgi.input": io.BytesIO(),
-                "wsgi.errors": io.StringIO(),
-            }
-            setup_testing_defaults(environ)
-            captured: list[int] = []
-
-            def start_response(
-                status: str, headers: Any, exc_info: Any = None, captured: list[int] = captured
-            ) -> Any:
-                captured.append(int(status.split()[0]))
-                return lambda data: None
-
-            body = application(environ, start_response)
-            try:
-                for _chunk in body:
-                    pass
-            finally:
-                close = getattr(body, "close", None)
-                if close is not None:
-                    close()
-            statuses[str(url)] = captured[0] if captured else 0
+        statuses = {str(url): _get(application, str(url), host) for url in payload["urls"]}
         write_result(
             payload, {"worker_mb": _rss_mb(), "baseline_mb": baseline, "statuses": statuses}
         )
     except BaseException as exc:  # noqa: BLE001
         write_result(payload, {"error": f"{stage}: {type(exc).__name__}"})
+
+
+def _get(application: Any, url: str, host: str) -> int:
+    """GET ``url`` through the WSGI app as Heroku's router sends it; its status (0: none)."""
+    import io
+    from wsgiref.util import setup_testing_defaults
+
+    path, _, query = url.partition("?")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "HTTP_HOST": host,
+        "SERVER_NAME": host,
+        "SERVER_PORT": "443",
+        # Heroku's router terminates TLS and says so; without this header an
+        # SSL-redirecting app would answer every probe with a cheap redirect.
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "HTTP_X_FORWARDED_PORT": "443",
+        "wsgi.url_scheme": "https",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+    }
+    setup_testing_defaults(environ)
+    captured: list[int] = []
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+        captured.append(int(status.split()[0]))
+        return lambda data: None
+
+    body = application(environ, start_response)
+    try:
+        for _chunk in body:
+            pass
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+    return captured[0] if captured else 0
 
 
 def _allowed_host(allowed: list[str]) -> str:

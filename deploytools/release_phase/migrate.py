@@ -11,7 +11,7 @@ import io
 import shlex
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -21,6 +21,9 @@ from deploytools.conf import conf
 from deploytools.release_phase.announce import Announcer, one_line, seconds
 from deploytools.release_phase.sigterm import ReleaseInterrupted
 from deploytools.release_phase.steps import MigrateOutcome, PostOutcome
+
+if TYPE_CHECKING:
+    from django.core.management.base import BaseCommand
 
 
 def migrate(
@@ -36,12 +39,53 @@ def migrate(
     (None once done). A failure is a result, never an exception (SIGTERM aside).
     """
     from django.core.management import call_command
-    from django.core.management.commands import migrate as django_migrate
 
     applied: list[str] = []
     current: dict[str, Any] = {}
     # Operations whose database_forwards is wrapped, to unwrap them afterwards.
     tracked: list[Any] = []
+    started = time.perf_counter()
+    connection.ensure_connection()
+    _stop_when_client_dies(connection)
+    running(connection.connection)
+    output = io.StringIO()
+    try:
+        call_command(
+            _tracking_command(connection, log, output, applied, current, tracked),
+            database=alias,
+            interactive=False,
+            verbosity=0,
+            skip_checks=True,
+        )
+    except ReleaseInterrupted:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure of a migration is E605
+        error = one_line(exc, hidden)
+        failed = str(current.get("label", ""))
+        log("migrate", migration=failed or "-", status="failed", error=error)
+        return _failed_outcome(applied, current, error, time.perf_counter() - started)
+    finally:
+        running(None)
+        for operation in tracked:
+            # Back to the class's method: the operation objects are shared by every load.
+            operation.__dict__.pop("database_forwards", None)
+    return MigrateOutcome(applied=applied, elapsed=time.perf_counter() - started)
+
+
+def _tracking_command(
+    connection: BaseDatabaseWrapper,
+    log: Announcer,
+    output: io.StringIO,
+    applied: list[str],
+    current: dict[str, Any],
+    tracked: list[Any],
+) -> BaseCommand:
+    """
+    Django's ``migrate`` command, writing to ``output``, that logs each migration as it lands
+    (into ``applied``) and keeps what the running one is in ``current``: its label, start,
+    operations (counted as they complete, see :func:`_track_operations`) and atomicity.
+    """
+    from django.core.management.commands import migrate as django_migrate
 
     class TrackingMigrate(django_migrate.Command):
         def migration_progress_callback(
@@ -66,46 +110,31 @@ def migrate(
                 )
             super().migration_progress_callback(action, migration, fake)
 
-    started = time.perf_counter()
-    connection.ensure_connection()
-    _stop_when_client_dies(connection)
-    running(connection.connection)
-    output = io.StringIO()
-    try:
-        call_command(
-            TrackingMigrate(stdout=output, stderr=output),
-            database=alias,
-            interactive=False,
-            verbosity=0,
-            skip_checks=True,
-        )
-    except ReleaseInterrupted:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any failure of a migration is E605
-        error = one_line(exc, hidden)
-        failed = str(current.get("label", ""))
-        log("migrate", migration=failed or "-", status="failed", error=error)
-        operations: list[str] = current.get("operations", []) if failed else []
-        done = int(current.get("done", 0))
-        return MigrateOutcome(
-            applied=applied,
-            elapsed=time.perf_counter() - started,
-            failed=failed,
-            atomic=bool(current.get("atomic", True)),
-            error=error,
-            operations_done=operations[:done],
-            failed_operation=(
-                f"{done + 1} of {len(operations)}: {operations[done]}"
-                if done < len(operations)
-                else ""
-            ),
-        )
-    finally:
-        running(None)
-        for operation in tracked:
-            # Back to the class's method: the operation objects are shared by every load.
-            operation.__dict__.pop("database_forwards", None)
-    return MigrateOutcome(applied=applied, elapsed=time.perf_counter() - started)
+    return TrackingMigrate(stdout=output, stderr=output)
+
+
+def _failed_outcome(
+    applied: list[str], current: dict[str, Any], error: str, elapsed: float
+) -> MigrateOutcome:
+    """
+    The outcome of a migrate that failed: the migrations applied before, the one that failed
+    ("" when migrate failed before any) and, of its operations, those that completed and the
+    one that failed (what a non-atomic migration leaves behind).
+    """
+    failed = str(current.get("label", ""))
+    operations: list[str] = current.get("operations", []) if failed else []
+    done = int(current.get("done", 0))
+    return MigrateOutcome(
+        applied=applied,
+        elapsed=elapsed,
+        failed=failed,
+        atomic=bool(current.get("atomic", True)),
+        error=error,
+        operations_done=operations[:done],
+        failed_operation=(
+            f"{done + 1} of {len(operations)}: {operations[done]}" if done < len(operations) else ""
+        ),
+    )
 
 
 def _track_operations(migration: Any, current: dict[str, Any], tracked: list[Any]) -> list[str]:

@@ -4,14 +4,14 @@ Step 5: what this release would apply, read from the database before anything ch
 The plan names the migrations ``migrate`` will apply, the ones the database has that this code
 does not know (a rollback: nothing is unapplied), the migration each app goes back to so that
 the release can be undone, and the one judgement of unsafe migrations
-(:func:`deploytools.facts.migration_safety.judge_batch`, which preflight's W303 uses too).
+(:func:`deploytools.facts.migration_batch.judge_batch`, which preflight's W303 uses too).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from deploytools.facts.migration_safety import judge_batch
+from deploytools.facts.migration_batch import judge_batch
 from deploytools.release_phase.history import undo_targets
 from deploytools.release_phase.steps import Plan
 

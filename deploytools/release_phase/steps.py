@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from django.db.migrations import Migration
 
     from deploytools.checks.run import RunResult
-    from deploytools.facts.migration_safety import BatchJudgement
+    from deploytools.facts.migration_batch import BatchJudgement
 
 MigrationKey = tuple[str, str]
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django.utils.translation import gettext_lazy
 
 from deploytools.command import DeploytoolsCommand, nonempty
-from deploytools.facts.platform_api import HerokuAPIError
+from deploytools.facts.heroku_client import HerokuAPIError
 from deploytools.facts.snapshot import SnapshotError
 from deploytools.report import Report
 
