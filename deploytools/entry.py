@@ -66,7 +66,7 @@ def execute_from_command_line(argv: list[str] | None = None) -> None:
     from deploytools import capture
 
     json_mode = json_requested(argv[2:])
-    if command == "preflight" and "--help" not in argv and "--list-checks" not in argv:
+    if command == "preflight" and not {"--help", "-h", "--list-checks"} & set(argv):
         # Its simulated dyno's process starts now, importing Django while this one sets up.
         from deploytools.facts import dyno
 

@@ -59,7 +59,7 @@ def _pinned(version: str | None) -> bool:
 
 @dataclass(frozen=True)
 class _Wave:
-    """What the index is asked about, and the answer (a future when asked in the background)."""
+    """What the index is asked about: the build's exact pins, its Python, where each pin is."""
 
     pins: list[package_index.Pin]
     python: str
