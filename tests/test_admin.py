@@ -300,7 +300,7 @@ def test_viewer_sees_the_release_list_with_its_columns(chromium: Browser, site: 
     page = log_in(chromium, site, "viewer")
     page.get_by_role("link", name="Releases").click()
     page.wait_for_url(site.path("/admin/deploytools/release/"))
-    assert page.locator("h1").inner_text() == "Select release to view"
+    assert page.locator("#content h1").inner_text() == "Select release to view"
     headers = [h.strip() for h in page.locator("#result_list thead th").all_text_contents()]
     assert headers == ["Version", "Commit", "Status", "Started at", "Duration", "Migrations"]
     assert column(page, "version") == ["v41", "v40", "v39"]
@@ -350,7 +350,7 @@ def test_release_detail_shows_its_migrations_and_exact_undo_commands(
     chromium.open(site.path("/admin/deploytools/release/"))
     page.get_by_role("link", name="v40", exact=True).click()
     page.wait_for_url(site.release_url("v40"))
-    assert page.locator("h1").inner_text() == "View release"
+    assert page.locator("#content h1").inner_text() == "View release"
     assert page.locator(".field-commit .readonly").inner_text() == (
         "9f3c2e1a7b6d5c4e3f2a1b0c9d8e7f6a5b4c3d2e"
     )
@@ -418,12 +418,12 @@ def test_not_even_a_superuser_can_add_change_or_delete_a_release(
 ) -> None:
     page = log_in(chromium, site, "root")
     chromium.open(site.path("/admin/deploytools/release/"))
-    assert page.locator("h1").inner_text() == "Select release to view"
+    assert page.locator("#content h1").inner_text() == "Select release to view"
     # The sidebar offers a superuser "Add" for users and groups, never for releases.
     assert page.locator("#nav-sidebar .addlink").count() >= 1
     assert page.locator(f"a[href*='{ADD}'], select[name=action], input.action-select").count() == 0
     chromium.open(site.release_url("v40"))
-    assert page.locator("h1").inner_text() == "View release"
+    assert page.locator("#content h1").inner_text() == "View release"
     assert page.locator(".submit-row input, .deletelink, a[href$='/delete/']").count() == 0
 
     for url in (site.path(ADD), site.release_url("v40", "delete")):

@@ -168,7 +168,7 @@ class ReleasePhase:
             self.log("lock", skipped=word)
             self.plan_and_migrate(connection, executor)
             return
-        self.locked(connection)
+        self.locked(connection, executor)
 
     def lock_skipped(self, anything: bool, connection: BaseDatabaseWrapper) -> tuple[str, str]:
         """(log word, reason) when no lock is taken, else ("", "")."""
@@ -183,7 +183,7 @@ class ReleasePhase:
             return f"no-lock-on-{vendor}", _("no migration lock on %(vendor)s") % {"vendor": vendor}
         return "", ""
 
-    def locked(self, connection: BaseDatabaseWrapper) -> None:
+    def locked(self, connection: BaseDatabaseWrapper, executor: Any) -> None:
         """Step 4, then 5 and 6 under the lock."""
         from django.db.migrations.executor import MigrationExecutor
 
@@ -192,8 +192,12 @@ class ReleasePhase:
             with migration_lock(self.alias, timeout) as waited:
                 self.steps.lock = LockOutcome(LOCK_KEY, timeout, held=True, waited=waited)
                 self.log("lock", key=LOCK_KEY, waited=seconds(waited))
-                # Another release may have migrated while we waited: read the state again.
-                self.plan_and_migrate(connection, MigrationExecutor(connection))
+                # Another release may have migrated while we waited: then the state is read
+                # again (a new executor reloads every migration file, so only then).
+                applied = set(executor.recorder.applied_migrations())
+                if applied != set(executor.loader.applied_migrations):
+                    executor = MigrationExecutor(connection)
+                self.plan_and_migrate(connection, executor)
         except LockTimeout as exc:
             self.steps.lock = LockOutcome(LOCK_KEY, timeout, waited=exc.waited, holder=exc.holder)
             self.log("lock", status="timeout", waited=seconds(exc.waited))
