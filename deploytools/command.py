@@ -117,7 +117,7 @@ class DeploytoolsCommand(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # ``help`` is lazy (translated); argparse's description formatting needs a real str,
-        # resolved now in the language the command will speak.
+        # resolved in the language the command will speak, activated here.
         from deploytools.conf import conf, language_problem
 
         # An unknown --language is refused (exit 2) in the language the project would speak.
@@ -125,8 +125,16 @@ class DeploytoolsCommand(BaseCommand):
             if language and not language_problem(language):
                 translation.activate(language)
                 break
-        self.help = self.help_text()
         parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # The description is made when help is shown: heroku_release's reads the platform
+        # data, which a release that prints no help need not load.
+        format_help = parser.format_help
+
+        def formatted_help() -> str:
+            parser.description = self.help_text()
+            return format_help()
+
+        parser.format_help = formatted_help  # type: ignore[method-assign]
         parse_args = parser.parse_args
         argv: list[str] = []
 

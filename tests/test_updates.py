@@ -250,14 +250,10 @@ def test_i004_platform_data_older_than_180_days() -> None:
 
 def old_data(monkeypatch: pytest.MonkeyPatch) -> None:
     """The data as a deploytools read on 2026-01-01 would have it (today is later)."""
-    import dataclasses
-
     from deploytools import platform_data
 
     data = platform_data.data()
-    old = dataclasses.replace(
-        data, tables=tuple(dataclasses.replace(t, read=date(2026, 1, 1)) for t in data.tables)
-    )
+    old = data._replace(tables=tuple(t._replace(read=date(2026, 1, 1)) for t in data.tables))
     monkeypatch.setattr(platform_data, "data", lambda: old)
 
 

@@ -52,7 +52,6 @@ if os.environ.get("RELEASE_POSTGRES_MINIMUM") or os.environ.get("RELEASE_DATA_RE
     # server would make it: RELEASE_POSTGRES_MINIMUM raises the running Django's PostgreSQL
     # minimum past the test server (whose version is still read from the server itself);
     # RELEASE_DATA_READ (an ISO date) is the day every table was read.
-    import dataclasses
     import datetime
 
     import django
@@ -62,10 +61,9 @@ if os.environ.get("RELEASE_POSTGRES_MINIMUM") or os.environ.get("RELEASE_DATA_RE
     _data = platform_data.data()
     if os.environ.get("RELEASE_POSTGRES_MINIMUM"):
         _series = platform_data.django_series(django.get_version())
-        _data = dataclasses.replace(
-            _data,
+        _data = _data._replace(
             django_releases=tuple(
-                dataclasses.replace(r, postgresql_min=int(os.environ["RELEASE_POSTGRES_MINIMUM"]))
+                r._replace(postgresql_min=int(os.environ["RELEASE_POSTGRES_MINIMUM"]))
                 if r.series == _series
                 else r
                 for r in _data.django_releases
@@ -73,9 +71,7 @@ if os.environ.get("RELEASE_POSTGRES_MINIMUM") or os.environ.get("RELEASE_DATA_RE
         )
     if os.environ.get("RELEASE_DATA_READ"):
         _read = datetime.date.fromisoformat(os.environ["RELEASE_DATA_READ"])
-        _data = dataclasses.replace(
-            _data, tables=tuple(dataclasses.replace(t, read=_read) for t in _data.tables)
-        )
+        _data = _data._replace(tables=tuple(t._replace(read=_read) for t in _data.tables))
     _patched = _data
     platform_data.data = lambda: _patched  # type: ignore[assignment]
 
