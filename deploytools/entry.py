@@ -55,7 +55,11 @@ def json_requested(argv: list[str]) -> bool:
 
 
 def execute_from_command_line(argv: list[str] | None = None) -> None:
-    """Django's ``execute_from_command_line``, with the settings import guarded for ours."""
+    """
+    Django's ``execute_from_command_line``, with the settings import guarded for ours. It is
+    the last thing a ``manage.py`` process does: after one of our commands, the objects left
+    are frozen for a quick exit (do not call it from a process that goes on).
+    """
     from django.core.management import execute_from_command_line as django_execute
 
     argv = list(sys.argv if argv is None else argv)
