@@ -117,8 +117,11 @@ def run_preflight(
             context = context_for(options, judged, config)
             context.dyno = simulation
             result, module = _judge(context, progress)
-    except ExportFailed as exc:
+    except BaseException as exc:
+        # No report will be read: the waiting (or running) dyno's process is stopped now.
         simulation.abandon()
+        if not isinstance(exc, ExportFailed):
+            raise
         raise CouldNotCheck(
             _("cannot read the commit to push from %(root)s: %(error)s")
             % {"root": working.root, "error": exc}

@@ -164,6 +164,28 @@ def test_simulation_of_a_sqlite_config_reports_e102(tmp_path: Path) -> None:
     assert "deploytools.E102" in messages_by_id(result)
 
 
+def test_config_vars_python_reads_at_startup_reach_the_dyno_s_interpreter(
+    tmp_path: Path,
+) -> None:
+    # The dyno's process starts before the config is known; PYTHONUTF8 (like PYTHONHASHSEED
+    # or LANG) only acts when an interpreter starts, so a config that sets one gets a new one.
+    body = (
+        "import sys\n"
+        "SECRET_KEY = 'k' * 60\n"
+        "if not sys.flags.utf8_mode:\n"
+        "    raise RuntimeError('PYTHONUTF8 was not seen at startup')\n"
+    )
+    module = settings_module(tmp_path, "sim_utf8", body)
+    config = {"PYTHONUTF8": "1", "DJANGO_SECRET_KEY": "s" * 60}
+    result = dyno.start_in_dyno(config, project_at(tmp_path), settings_module=module).result()
+    assert {c.name: c.status for c in result.checks}["settings_load"] == "passed"
+    assert dyno.startup_variables({**config, "LANG": "fr_FR.UTF-8", "LC_ALL": "C"}) == {
+        "PYTHONUTF8": "1",
+        "LANG": "fr_FR.UTF-8",
+        "LC_ALL": "C",
+    }
+
+
 def test_the_checks_import_before_any_settings_are_configured() -> None:
     # The dyno's process imports them while the parent exports the commit, before the
     # project's settings exist: a module that reads a setting on import breaks every run.

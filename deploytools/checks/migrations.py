@@ -1,4 +1,7 @@
-"""E301–W304: the migrations on disk, and those a release would apply (preflight, release)."""
+"""
+E301–W304: the migrations on disk, and those a release would apply (tags preflight, release,
+settings).
+"""
 
 from __future__ import annotations
 

@@ -175,6 +175,7 @@ def dyno_environment(
     environment.setdefault("LANG", "C.UTF-8")
     if project is not None:
         environment["HOME"] = str(project.tree)  # /app on a dyno: the root of what was pushed
+        environment.update(export_isolation(project))
     environment.update(
         {
             "PYTHONPATH": child_pythonpath(project.app_dir if project else None),
@@ -191,6 +192,32 @@ def dyno_environment(
     for name, value in config_vars.items():
         environment[name] = placeholder_service_url(value) if is_service_url(name, value) else value
     return environment
+
+
+def export_isolation(project: Project) -> dict[str, str]:
+    """
+    What keeps a process running an exported commit's code from seeing more than a slug has:
+    git finds no repository above the export (a slug has no .git; settings that ask git for
+    the commit must fail here as they would there), and bytecode is written beside the tree.
+    Nothing for the working tree itself (a checkout without commits).
+    """
+    from deploytools.facts.project import bytecode_folder
+
+    if project.tree == project.root:
+        return {}
+    return {
+        "GIT_CEILING_DIRECTORIES": str(project.tree.parent),
+        "PYTHONPYCACHEPREFIX": str(bytecode_folder(project.tree)),
+    }
+
+
+def startup_variables(config_vars: Mapping[str, str]) -> dict[str, str]:
+    """The config vars Python reads when it starts (PYTHONHASHSEED, PYTHONWARNINGS, LANG, ...)."""
+    return {
+        name: value
+        for name, value in config_vars.items()
+        if name.startswith(("PYTHON", "LC_")) or name == "LANG"
+    }
 
 
 def _settings_module() -> str | None:
@@ -222,6 +249,7 @@ class DynoRun:
         self._secrets = secrets
         self._timeout = timeout
         self._error = error
+        self._process_type = "web"
         self.database_url_problem: str | None = None
         self._started = time.perf_counter()
         self._result: RunResult | None = None
@@ -246,6 +274,13 @@ class DynoRun:
         self._started = time.perf_counter()
         self._secrets = redact.secret_values(config_vars)
         self.database_url_problem = database_url_problem(config_vars)
+        startup = startup_variables(config_vars)
+        if startup and self._process is not None:
+            # The waiting process started without them, and Python reads them only when it
+            # starts: a new one takes its place.
+            self.abandon()
+            fresh = _spawn(self._command, self._process_type, self._timeout, startup)
+            self._process, self._output, self._error = fresh._process, fresh._output, fresh._error
         if self._process is None or self._process.stdin is None:
             return
         message = {
@@ -258,6 +293,7 @@ class DynoRun:
             "tree": str(project.tree),
             "app_dir": str(project.app_dir),
             "home": str(project.tree),
+            "isolation": export_isolation(project),
             "pythonpath": child_pythonpath(project.app_dir),
             "settings_module": settings_module or _settings_module() or "",
             "build_packages": sorted(build_packages),
@@ -267,15 +303,16 @@ class DynoRun:
             self._process.stdin.close()
 
     def abandon(self) -> None:
-        """Stop a child that will get no project (the export failed)."""
-        if self._process is not None:
+        """Stop a child that will get no project (the export failed, the command ended)."""
+        process, output, self._process, self._output = self._process, self._output, None, None
+        if process is not None:
             with contextlib.suppress(OSError):
-                if self._process.stdin is not None:
-                    self._process.stdin.close()
-                self._process.kill()
-                self._process.wait()
-        if self._output is not None:
-            for stream in self._output:
+                if process.stdin is not None:
+                    process.stdin.close()
+                process.kill()
+                process.wait()
+        if output is not None:
+            for stream in output:
                 stream.close()
 
     def result(self) -> RunResult:
@@ -354,6 +391,11 @@ class DynoRun:
                 % {"code": code, "last": last.strip()[:300] or _("no output")}
             )
         self._document = document
+        # Its lines are read against the declarations of the checks the child ran (their
+        # tags, their ID order): a command that runs none of them itself imports them now.
+        from deploytools.checks.registry import load_catalogue
+
+        load_catalogue(["settings"])
         return from_json(document)
 
 
@@ -367,11 +409,17 @@ def spawn_dyno(
     """
     global _early
     early, _early = _early, None
-    if early is not None and early._command == command:
+    if early is not None and (early._command, early._process_type) == (command, process_type):
+        early._timeout = timeout
         return early
     if early is not None:
         early.abandon()
-    environment = dyno_environment({}, None, process_type)
+    return _spawn(command, process_type, timeout, {})
+
+
+def _spawn(command: str, process_type: str, timeout: float, startup: Mapping[str, str]) -> DynoRun:
+    """A child that imports Django, then waits for its project on stdin."""
+    environment = {**dyno_environment({}, None, process_type), **startup}
     # Files, not pipes: the child never blocks on a full pipe while the parent works. They
     # outlive this function (DynoRun.result reads and closes them), hence no `with`.
     stdout = tempfile.TemporaryFile()  # noqa: SIM115
@@ -388,8 +436,11 @@ def spawn_dyno(
             "program": argv[0],
             "why": exc.strerror or type(exc).__name__,
         }
-        return DynoRun(command, None, None, None, set(), timeout, error=error)
-    return DynoRun(command, None, process, (stdout, stderr), set(), timeout)
+        run = DynoRun(command, None, None, None, set(), timeout, error=error)
+    else:
+        run = DynoRun(command, None, process, (stdout, stderr), set(), timeout)
+    run._process_type = process_type
+    return run
 
 
 _early: DynoRun | None = None

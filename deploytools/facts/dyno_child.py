@@ -167,10 +167,6 @@ def _await_project(args: argparse.Namespace) -> bool:
     if not line.strip():
         return False
     message = json.loads(line)
-    # The app's config vars: the dyno's environment, as Heroku sets it before any process.
-    os.environ.update(message["config"])
-    args.config_names = ",".join(message["config"])
-    args.language = message["language"]
     spawned = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     for entry in spawned:
         if entry in sys.path:
@@ -181,6 +177,14 @@ def _await_project(args: argparse.Namespace) -> bool:
     importlib.invalidate_caches()
     os.environ["PYTHONPATH"] = message["pythonpath"]
     os.environ["HOME"] = message["home"]
+    # No git repository above the export, bytecode beside it (dyno.export_isolation).
+    os.environ.update(message["isolation"])
+    sys.pycache_prefix = os.environ.get("PYTHONPYCACHEPREFIX") or None
+    # The app's config vars: the dyno's environment, as Heroku sets it before any process
+    # (over the variables above, as they were when the process started with them).
+    os.environ.update(message["config"])
+    args.config_names = ",".join(message["config"])
+    args.language = message["language"]
     if message["settings_module"]:
         # A DJANGO_SETTINGS_MODULE config var wins, as on Heroku.
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", message["settings_module"])

@@ -40,14 +40,23 @@ def _once(key: object, compute: Callable[[], T]) -> T:
     if owner:
         try:
             future.set_result(compute())
-        except Exception as exc:  # noqa: BLE001 - handed to whoever waits for it
+        except BaseException as exc:  # handed to whoever waits for it (a check: E002)
             future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise  # KeyboardInterrupt, SystemExit: for this thread too
     return cast("T", future.result())
 
 
 def in_background(name: str, work: Callable[[], object]) -> None:
     """Run ``work`` (calls of this module's computed-once functions) in a daemon thread now."""
-    threading.Thread(target=work, name=name, daemon=True).start()
+
+    def quietly() -> None:
+        # A failure is kept for the check that asks (a crashed check, E002): the thread
+        # itself prints nothing.
+        with contextlib.suppress(Exception):
+            work()
+
+    threading.Thread(target=quietly, name=name, daemon=True).start()
 
 
 def _providers() -> dict[str, frozenset[str]]:
@@ -127,7 +136,12 @@ def _measure(name: str) -> int:
         return 0
     record = dist.read_text("RECORD")
     if record is None:
-        return sum(file.size or 0 for file in dist.files or [])
+        # An egg-info install lists its files without sizes: each is looked at.
+        total = 0
+        for file in dist.files or []:
+            with contextlib.suppress(OSError, ValueError):
+                total += file.size or Path(str(dist.locate_file(file))).stat().st_size
+        return total
     import csv
 
     total = 0

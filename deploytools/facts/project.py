@@ -5,8 +5,8 @@ Heroku builds the root of the git repository that ``git push`` sends, whatever f
 ``manage.py`` lives in: the Procfile, app.json, heroku.yml, the Python version files and the
 package manager's files are read there. And it builds the commit that is pushed, not the
 working tree: an untracked settings file, an ignored .env or a migration that was never added
-do not reach the dyno. :func:`exported` gives preflight that commit, checked out in a temporary
-folder, to judge.
+do not reach the dyno. :func:`exported` gives preflight that commit, checked out apart from
+the work tree, to judge.
 """
 
 from __future__ import annotations
@@ -119,13 +119,27 @@ def push_ref(project: Project) -> str | None:
 
 
 class ExportFailed(Exception):
-    """git could not check the commit out into a temporary folder; the text is one line."""
+    """git could not check the commit out apart from the work tree; the text is one line."""
+
+
+# The export is the commit's files and nothing else: no submodule of the developer's is
+# touched, no sparse-checkout pattern or file-system monitor of theirs applies.
+_EXPORT_CONFIG = [
+    "-c",
+    "submodule.recurse=false",
+    "-c",
+    "core.sparseCheckout=false",
+    "-c",
+    "core.fsmonitor=false",
+]
 
 
 def _git(args: list[str], root: Path, index: Path, work_tree: Path | None = None) -> str:
     """Run git on ``root``'s repository with its own index file; ExportFailed on an error."""
     environment = {**os.environ, "GIT_INDEX_FILE": str(index), "GIT_TERMINAL_PROMPT": "0"}
-    prefix = ["--work-tree", str(work_tree)] if work_tree is not None else []
+    prefix = [*_EXPORT_CONFIG]
+    if work_tree is not None:
+        prefix += ["--work-tree", str(work_tree)]
     proc = subprocess.run(
         ["git", *prefix, *args], cwd=root, env=environment, capture_output=True, check=False
     )
@@ -155,15 +169,31 @@ def _export(root: Path, sha: str, target: Path, index: Path) -> None:
 def _refresh(root: Path, sha: str, tree: Path, index: Path) -> None:
     """
     Bring a kept export to ``sha``: only the files that changed are written. Whatever the
-    last run left there (a file a settings module wrote, a modified tracked file) goes; the
-    bytecode caches stay, as a dyno keeps the build's.
+    last run left there (a file a settings module wrote, a modified tracked file, a folder
+    whose files a later commit deleted) goes. The simulated dyno writes its bytecode beside
+    the tree (:func:`bytecode_folder`), never in it.
     """
-    _git(["read-tree", "--reset", "-u", sha], root, index, tree)
+    _git(["read-tree", "--reset", "-u", "--no-recurse-submodules", sha], root, index, tree)
     changed = _git(["diff-files", "--name-only", "-z"], root, index, tree)
     if changed:
         names = [name for name in changed.split("\0") if name]
         _git(["checkout-index", "--force", "--", *names], root, index, tree)
-    _git(["clean", "-ffdxq", "-e", "__pycache__"], root, index, tree)
+    _clean(root, tree, index)
+
+
+def _clean(root: Path, tree: Path, index: Path) -> None:
+    """Remove what is not in the commit from a kept export."""
+    _git(["clean", "-ffdxq"], root, index, tree)
+
+
+def bytecode_folder(tree: Path) -> Path:
+    """
+    Where the processes that run an export's code keep its bytecode (``sys.pycache_prefix``):
+    beside the tree, so that no ``__pycache__`` folder outlives the files it was compiled from
+    (a folder left with only one would import as a namespace package, which Heroku's slug
+    would not have).
+    """
+    return tree.parent / "pycache"
 
 
 @contextlib.contextmanager
@@ -176,6 +206,9 @@ def _kept_export_place(root: Path) -> Iterator[Path | None]:
     from deploytools.facts.git_repository import run_git
 
     found = run_git(["rev-parse", "--absolute-git-dir"], root)
+    if found.returncode != 0 or not found.stdout.strip():
+        yield None
+        return
     try:
         import fcntl
 
@@ -196,6 +229,26 @@ def _kept_export_place(root: Path) -> Iterator[Path | None]:
         handle.close()
 
 
+def _bring_up_to_date(root: Path, sha: str, place: Path) -> bool:
+    """The kept export at ``sha``; False when it cannot be (the caller exports afresh)."""
+    tree, index = place / "tree", place / "index"
+    try:
+        _refresh(root, sha, tree, index)
+        return True
+    except ExportFailed:
+        # A first run, or an export left broken: start it again from nothing.
+        shutil.rmtree(tree, ignore_errors=True)
+        index.unlink(missing_ok=True)
+    if tree.exists():
+        return False  # what is left cannot be removed (files of another user)
+    try:
+        _export(root, sha, tree, index)
+    except ExportFailed:
+        shutil.rmtree(tree, ignore_errors=True)
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def exported(project: Project) -> Iterator[Project]:
     """
@@ -203,8 +256,10 @@ def exported(project: Project) -> Iterator[Project]:
     ``project`` itself when there is no commit to send (not a checkout, no commit yet).
 
     The export is kept in the git directory (``.git/deploytools-export``) and brought up to
-    date at each run, writing only what changed since the last; when that place is busy or
-    unusable, a temporary folder holds a fresh export, removed on exit.
+    date at each run, writing only what changed since the last, and cleaned of whatever the
+    run wrote into it on exit; when that place is busy (another preflight), unusable (a
+    read-only repository, no file locks) or cannot be brought up to date, a temporary folder
+    holds a fresh export, removed on exit.
     """
     ref = push_ref(project)
     if ref is None:
@@ -214,18 +269,17 @@ def exported(project: Project) -> Iterator[Project]:
     label = _("%(ref)s at %(sha)s") % {"ref": ref, "sha": sha[:7]}
     relative = project.app_dir.relative_to(project.root)
     with _kept_export_place(project.root) as place:
-        if place is not None:
+        if place is not None and _bring_up_to_date(project.root, sha, place):
             tree, index = place / "tree", place / "index"
             try:
-                _refresh(project.root, sha, tree, index)
-            except ExportFailed:
-                # A first run, or an export left broken: start it again from nothing.
-                shutil.rmtree(tree, ignore_errors=True)
-                index.unlink(missing_ok=True)
-                _export(project.root, sha, tree, index)
-            yield Project(
-                root=project.root, tree=tree, app_dir=tree / relative, label=label, commit=sha
-            )
+                yield Project(
+                    root=project.root, tree=tree, app_dir=tree / relative, label=label, commit=sha
+                )
+            finally:
+                # What the settings or collectstatic wrote (a credentials file made from a
+                # config var) does not wait for the next run.
+                with contextlib.suppress(ExportFailed):
+                    _clean(project.root, tree, index)
             return
     work = Path(tempfile.mkdtemp(prefix="deploytools-export-"))
     try:

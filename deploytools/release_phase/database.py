@@ -149,9 +149,12 @@ def server_version_num(connection: BaseDatabaseWrapper) -> int:
     """
     opened = connection.connection
     if opened is not None:
-        # psycopg 3: connection.info.server_version; psycopg2: connection.server_version.
-        info = getattr(opened, "info", opened)
-        number = getattr(info, "server_version", None)
+        # connection.info.server_version in psycopg 3 and psycopg2 >= 2.8 alike; a closed
+        # connection raises, and then a connection of its own asks.
+        try:
+            number = opened.info.server_version
+        except Exception:  # noqa: BLE001 - any failure: ask on a new connection
+            number = None
         if isinstance(number, int) and number > 0:
             return number
     raw = connection.get_new_connection(connection.get_connection_params())
