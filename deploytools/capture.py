@@ -51,9 +51,13 @@ class _Pump(threading.Thread):
         while True:
             readable, _w, _x = select.select([self.read_fd], [], [], 0.05)
             if not readable:
-                if self.stopping.is_set():
+                if not self.stopping.is_set():
+                    continue
+                # stop() writes everything before it sets ``stopping``, but this select may
+                # have timed out before that: look once more, without waiting, before leaving.
+                readable, _w, _x = select.select([self.read_fd], [], [], 0)
+                if not readable:
                     break
-                continue
             try:
                 chunk = os.read(self.read_fd, 65536)
             except OSError:

@@ -423,3 +423,34 @@ def test_a_non_atomic_migration_failing_at_its_first_operation_says_so() -> None
     assert "no operation completed before the failure, but the failing one may have partly run" in (
         text
     )
+
+
+def test_the_capture_writes_the_last_lines_even_when_its_wait_timed_out_just_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # stop() flushes everything, then tells the pump to stop; the pump's last wait may have
+    # timed out just before the flush (under load, a thread waits for the GIL), and the
+    # lines then in the pipe (a --help text, a report) must still be written.
+    import select
+
+    from deploytools import capture
+
+    read_fd, write_fd = os.pipe()
+    out_read, out_write = os.pipe()
+    os.write(write_fd, b"the last line\n")
+    os.close(write_fd)
+    pump = capture._Pump(read_fd, out_write, capture.Capture(document_mode=False))
+    pump.stopping.set()
+    waits: list[float] = []
+    real_select = select.select
+
+    def timed_out_once(r: list[int], w: list[int], x: list[int], timeout: float) -> Any:
+        waits.append(timeout)
+        return ([], [], []) if len(waits) == 1 else real_select(r, w, x, timeout)
+
+    monkeypatch.setattr(capture.select, "select", timed_out_once)
+    pump.run()
+    os.close(out_write)
+    assert os.read(out_read, 1000) == b"the last line\n"
+    os.close(out_read)
+    os.close(read_fd)
