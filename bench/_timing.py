@@ -7,7 +7,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -67,3 +69,38 @@ def compare(
     print(f"ratio of medians: {median_a / median_b:.3f}")
     print(f"ratio (median of the {rounds} paired ratios): {ratio:.3f}")
     return ratio
+
+
+def latency_medians(
+    fake: Any, runs: dict[str, Callable[[], float]], latency: float, rounds: int
+) -> dict[tuple[float, str], float]:
+    """
+    Each of ``runs`` (named "concurrent", "sequential"), timed against ``fake`` without and
+    with ``latency`` added to every answer: the median of ``rounds`` runs after a warm-up.
+    """
+    results: dict[tuple[float, str], float] = {}
+    for added in (0.0, latency):
+        fake.latency = added
+        for name, run in runs.items():
+            run()  # warm up
+            results[(added, name)] = statistics.median(run() for _ in range(rounds))
+    return results
+
+
+def latency_verdict(results: dict[tuple[float, str], float], latency: float, rounds: int) -> int:
+    """Print the medians and what the latency added to the concurrent run; 1 past 3 x it."""
+    base, slow = results[(0.0, "concurrent")], results[(latency, "concurrent")]
+    seq = results[(latency, "sequential")]
+    for (added, name), seconds in results.items():
+        shown = f"{seconds * 1000:7.1f} ms (median of {rounds})"
+        print(f"{name:>10} latency {added * 1000:4.0f} ms: {shown}")
+    extra = slow - base
+    met = extra <= 3 * latency
+    print(
+        f"added by {latency * 1000:.0f} ms latency (concurrent): {extra * 1000:.1f} ms "
+        f"= {extra / latency:.2f} x {latency * 1000:.0f} ms (target <= 3.00) -> "
+        f"{'OK' if met else 'FAIL'}"
+    )
+    print(f"sequential / concurrent at {latency * 1000:.0f} ms: {seq / slow:.1f}x")
+    # A missed target must fail the run (CI, make bench), not only print FAIL.
+    return 0 if met else 1

@@ -9,7 +9,6 @@ Target: with 150 ms latency the concurrent fetch takes at most 3 x 150 ms more t
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -21,6 +20,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weareone.settings")
 import django  # noqa: E402
 
 django.setup()
+
+from _timing import latency_medians, latency_verdict  # noqa: E402
 
 from deploytools.facts import heroku_client, platform_api  # noqa: E402
 from tests.fakeheroku import TOKEN, FakeHeroku  # noqa: E402
@@ -55,33 +56,16 @@ def main() -> int:
     fake = FakeHeroku().start()
     app = fake.add_state("production_ready")
     try:
-        results: dict[tuple[float, str], float] = {}
-        for latency in (0.0, LATENCY):
-            fake.latency = latency
-            for name, fn in (("concurrent", concurrent), ("sequential", sequential)):
-                fn(fake, app)  # warm up
-                results[(latency, name)] = statistics.median(fn(fake, app) for _ in range(ROUNDS))
+        runs = {
+            "concurrent": lambda: concurrent(fake, app),
+            "sequential": lambda: sequential(fake, app),
+        }
+        results = latency_medians(fake, runs, LATENCY, ROUNDS)
     finally:
         fake.stop()
-    base, slow = results[(0.0, "concurrent")], results[(LATENCY, "concurrent")]
-    seq = results[(LATENCY, "sequential")]
     requests = len(fake.requests) // (2 * 2 * (ROUNDS + 1))
     print(f"requests per snapshot: {requests}")
-    for (latency, name), seconds in results.items():
-        print(
-            f"{name:>10} latency {latency * 1000:4.0f} ms: "
-            f"{seconds * 1000:7.1f} ms (median of {ROUNDS})"
-        )
-    extra = slow - base
-    met = extra <= 3 * LATENCY
-    print(
-        f"added by 150 ms latency (concurrent): {extra * 1000:.1f} ms "
-        f"= {extra / LATENCY:.2f} x 150 ms (target <= 3.00) -> "
-        f"{'OK' if met else 'FAIL'}"
-    )
-    print(f"sequential / concurrent at 150 ms: {seq / slow:.1f}x")
-    # A missed target must fail the run (CI, make bench), not only print FAIL.
-    return 0 if met else 1
+    return latency_verdict(results, LATENCY, ROUNDS)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deploytools import platform_data
+from deploytools.checks import heroku_command
 from deploytools.checks.registry import check
 from deploytools.context import ProductionContext, Skipped
 from deploytools.facts.snapshot import JSON, Snapshot, name_of, service_of
@@ -71,10 +72,6 @@ FIR_NO_PAGES = gettext_lazy(
 )
 
 
-def _cmd(command: str, app: str) -> str:
-    return f"`{command} -a {app}`"
-
-
 def _generation(snapshot: Snapshot) -> platform_data.Generation:
     return platform_data.generation(name_of(snapshot.app.get("generation")))
 
@@ -127,7 +124,7 @@ def check_monitoring(context: ProductionContext) -> list[CheckMessage]:
     add = (
         _telemetry(generation, app, "traces,metrics")
         if generation.logs == "telemetry-drains"
-        else _cmd("heroku addons:create rollbar", app)
+        else heroku_command("heroku addons:create rollbar", app)
     )
     return [
         Warning(
@@ -139,7 +136,7 @@ def check_monitoring(context: ProductionContext) -> list[CheckMessage]:
                 "Errors and slow requests go unnoticed; add one, e.g. %(addon)s, or set your "
                 "error tracker's DSN: %(dsn)s."
             )
-            % {"addon": add, "dsn": _cmd("heroku config:set SENTRY_DSN=…", app)},
+            % {"addon": add, "dsn": heroku_command("heroku config:set SENTRY_DSN=…", app)},
             obj=app,
             id="deploytools.W710",
         )
@@ -191,8 +188,8 @@ def check_logging(context: ProductionContext) -> list[CheckMessage]:
             _("No log drain or logging add-on: Heroku keeps only the last 1500 log lines."),
             hint=_("Send logs somewhere searchable: %(addon)s or %(drain)s.")
             % {
-                "addon": _cmd("heroku addons:create papertrail", app),
-                "drain": _cmd("heroku drains:add syslog+tls://HOST:PORT", app),
+                "addon": heroku_command("heroku addons:create papertrail", app),
+                "drain": heroku_command("heroku drains:add syslog+tls://HOST:PORT", app),
             },
             obj=app,
             id="deploytools.W711",
@@ -224,7 +221,9 @@ def check_error_pages(context: ProductionContext) -> list[CheckMessage]:
         raise Skipped(str(FIR_NO_PAGES))
     messages: list[CheckMessage] = []
     for name in PAGE_CONFIG_VARS:
-        fix = _cmd(f"heroku config:set {name}=https://…/{name.split('_')[0].lower()}.html", app)
+        fix = heroku_command(
+            f"heroku config:set {name}=https://…/{name.split('_')[0].lower()}.html", app
+        )
         if name not in snapshot.config_vars:
             problem = _("%(name)s is not set: visitors see Heroku's generic page.")
         else:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deploytools import platform_data
+from deploytools.checks import heroku_command
 from deploytools.checks.registry import check
 from deploytools.conf import conf
 from deploytools.context import ProductionContext, Skipped
@@ -39,10 +40,6 @@ JSON = dict[str, Any]
 # Warn this long before a stack's or builder's end of life.
 STACK_WARNING_DAYS = 180
 BUILDER_IMAGES = "https://github.com/heroku/cnb-builder-images#available-images"
-
-
-def _cmd(command: str, app: str) -> str:
-    return f"`{command} -a {app}`"
 
 
 def _size_facts(size: str) -> platform_data.DynoSize | None:
@@ -69,7 +66,7 @@ def _schedule(stack: platform_data.Stack) -> str:
 def _judge_stack(stack: platform_data.Stack, today: date, app: str) -> tuple[str, str, str] | None:
     """(ID, message, hint) for a stack at or near its end of life; None while it is fine."""
     recommended = platform_data.recommended_stack().name
-    fix = _cmd(f"heroku stack:set {recommended}", app) + _(", then deploy again")
+    fix = heroku_command(f"heroku stack:set {recommended}", app) + _(", then deploy again")
     values = {
         "stack": stack.name,
         "date": stack.end_of_life.isoformat(),
@@ -141,7 +138,7 @@ def _stack_finding(context: ProductionContext, stack: str) -> tuple[str, str, st
         context.evidence(f"{stack} ({found.message()})")
         return None
     if isinstance(found, platform_data.Unknown):
-        fix = _cmd(f"heroku stack:set {recommended}", app) + _(", then deploy again")
+        fix = heroku_command(f"heroku stack:set {recommended}", app) + _(", then deploy again")
         return (
             "deploytools.E701",
             _("The app's stack %(stack)r is not a supported Heroku stack.")
@@ -249,7 +246,7 @@ def check_dyno_types(context: ProductionContext) -> list[CheckMessage]:
             "size": pretty_size(size),
             "kind": kind,
             "limits": _limits(facts),
-            "fix": _cmd(f"heroku ps:scale {kind}={count}:{target}", app),
+            "fix": heroku_command(f"heroku ps:scale {kind}={count}:{target}", app),
         }
         if kind == "web":
             messages.append(
@@ -295,7 +292,7 @@ def check_dyno_redundancy(context: ProductionContext) -> list[CheckMessage]:
         return []
     facts = _size_facts(size) if size else None
     target = size if facts is not None and facts.professional else None
-    fix = _cmd(
+    fix = heroku_command(
         f"heroku ps:scale web=2:{(target or smallest_professional_size(snapshot)).lower()}", app
     )
     if quantity == 0:
@@ -353,7 +350,7 @@ def check_postgres(context: ProductionContext) -> list[CheckMessage]:
             Error(
                 _("A provisioned Heroku Postgres database %(reason)s.") % {"reason": reason},
                 hint=_("The app needs its database as DATABASE_URL: %(fix)s.")
-                % {"fix": _cmd(fix, app)},
+                % {"fix": heroku_command(fix, app)},
                 obj=app,
                 id="deploytools.E707",
             )
@@ -365,7 +362,7 @@ def check_postgres(context: ProductionContext) -> list[CheckMessage]:
         return []
     context.evidence(f"{addon.get('name')} ({plan})")
     if not found.production:
-        fix = _cmd(f"heroku addons:upgrade {addon.get('name')} {production}", app)
+        fix = heroku_command(f"heroku addons:upgrade {addon.get('name')} {production}", app)
         return [
             Error(
                 _("The database plan %(plan)s is not a production tier.") % {"plan": plan},
@@ -417,7 +414,7 @@ def check_postgres_ha(context: ProductionContext) -> list[CheckMessage]:
                 hint=_(
                     "Postgres Advanced provisions a standby unless turned off; turn it on: %(fix)s."
                 )
-                % {"fix": _cmd(f"heroku data:pg:update {name}", app)},
+                % {"fix": heroku_command(f"heroku data:pg:update {name}", app)},
                 obj=name,
                 id="deploytools.W709",
             )
@@ -433,7 +430,7 @@ def check_postgres_ha(context: ProductionContext) -> list[CheckMessage]:
         Warning(
             _("The database plan %(plan)s has no high-availability standby.") % {"plan": plan},
             hint=_("A Premium, Private, Shield or Advanced plan fails over automatically: %(fix)s.")
-            % {"fix": _cmd(f"heroku addons:upgrade {name} {target}", app)},
+            % {"fix": heroku_command(f"heroku addons:upgrade {name} {target}", app)},
             obj=name,
             id="deploytools.W709",
         )

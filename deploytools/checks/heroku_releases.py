@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deploytools import platform_data
+from deploytools.checks import heroku_command
 from deploytools.checks.registry import check
 from deploytools.conf import conf
 from deploytools.context import Context, ProductionContext, Skipped
@@ -35,10 +36,6 @@ RELEASE_STATUSES = {
 }
 
 
-def _cmd(command: str, app: str) -> str:
-    return f"`{command} -a {app}`"
-
-
 @check(
     name="heroku_release_state",
     title=gettext_lazy("App serving and latest release succeeded"),
@@ -55,7 +52,7 @@ def check_release_state(context: ProductionContext) -> list[CheckMessage]:
             Warning(
                 _("The app is in maintenance mode: every request gets the maintenance page."),
                 hint=_("When the work is done: %(fix)s.")
-                % {"fix": _cmd("heroku maintenance:off", app)},
+                % {"fix": heroku_command("heroku maintenance:off", app)},
                 obj=app,
                 id="deploytools.W716",
             )
@@ -68,7 +65,7 @@ def check_release_state(context: ProductionContext) -> list[CheckMessage]:
                 _("The latest release v%(version)s failed: the app still runs an older release.")
                 % {"version": version},
                 hint=_("See why, fix it and deploy again: %(fix)s.")
-                % {"fix": _cmd(f"heroku releases:output {version}", app)},
+                % {"fix": heroku_command(f"heroku releases:output {version}", app)},
                 obj=app,
                 id="deploytools.W716",
             )

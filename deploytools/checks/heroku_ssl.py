@@ -14,15 +14,12 @@ from django.core.checks import CheckMessage, Error, Warning
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from deploytools.checks import heroku_command
 from deploytools.checks.registry import check
 from deploytools.context import ProductionContext
 from deploytools.facts.snapshot import JSON, Snapshot, host_matches, name_of, parse_time
 
 CERT_WARNING_DAYS = 30
-
-
-def _cmd(command: str, app: str) -> str:
-    return f"`{command} -a {app}`"
 
 
 def _sni_for(domain: JSON, snapshot: Snapshot) -> list[JSON]:
@@ -76,7 +73,7 @@ def _certificate_messages(
             _("The certificate for %(host)s expires on %(date)s.")
             % {"host": host, "date": expiry.date().isoformat()},
             hint=_("Renew it, or let Heroku manage it: %(fix)s.")
-            % {"fix": _cmd("heroku certs:auto:enable", snapshot.app_name)},
+            % {"fix": heroku_command("heroku certs:auto:enable", snapshot.app_name)},
             obj=host,
             id="deploytools.W714",
         )
@@ -97,7 +94,7 @@ def _no_valid_certificate(domain: JSON, acm: bool, has_sni: bool, app: str) -> C
         }
         hint = _("Point the domain's DNS at %(target)s, then retry: %(fix)s.") % {
             "target": domain.get("cname") or _("its DNS target"),
-            "fix": _cmd("heroku certs:auto:refresh", app),
+            "fix": heroku_command("heroku certs:auto:refresh", app),
         }
     else:
         reason = (
@@ -106,7 +103,7 @@ def _no_valid_certificate(domain: JSON, acm: bool, has_sni: bool, app: str) -> C
             else _("ACM is off and no SNI certificate covers it")
         )
         hint = _("Let Heroku issue and renew certificates: %(fix)s.") % {
-            "fix": _cmd("heroku certs:auto:enable", app)
+            "fix": heroku_command("heroku certs:auto:enable", app)
         }
     return Error(
         _("The custom domain %(host)s has no valid certificate: %(reason)s.")

@@ -97,25 +97,25 @@ def _watch(connection: HTTPConnection) -> None:
         current.watch(connection)
 
 
-class _BoundedHTTPConnection(HTTPConnection):
+class _Watched:
+    """A connection the running request's deadline watches, from connect to the last byte."""
+
     def connect(self) -> None:
-        super().connect()
-        _watch(self)
+        super().connect()  # type: ignore[misc]
+        _watch(self)  # type: ignore[arg-type]
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         # A pooled connection is reused without connect(): each request reports it again.
-        _watch(self)
-        super().request(*args, **kwargs)
+        _watch(self)  # type: ignore[arg-type]
+        super().request(*args, **kwargs)  # type: ignore[misc]
 
 
-class _BoundedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
-        _watch(self)
+class _BoundedHTTPConnection(_Watched, HTTPConnection):
+    pass
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _watch(self)
-        super().request(*args, **kwargs)
+
+class _BoundedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _BoundedHTTPPool(HTTPConnectionPool):

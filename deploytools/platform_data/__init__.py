@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from deploytools.platform_data.parse import parse
 from deploytools.platform_data.records import (
@@ -140,6 +140,10 @@ def tables() -> tuple[TableInfo, ...]:
     return data().tables
 
 
+# A Django or Python release: both are found by their series.
+R = TypeVar("R", DjangoRelease, PythonRelease)
+
+
 def _unknown(
     kind: Any, value: str, key: tuple[int, ...], known: Sequence[tuple[tuple[int, ...], str]]
 ) -> Unknown:
@@ -152,14 +156,7 @@ def _unknown(
 
 def django_release(version: str) -> DjangoRelease | Unknown:
     """The feature release of a Django version ('6.1.3', '2028.1'), or :class:`Unknown`."""
-    series = django_series(version)
-    releases = data().django_releases
-    for release in releases:
-        if release.series == series:
-            return release
-    return _unknown(
-        "django", series, _series_key(series), [(_series_key(r.series), r.series) for r in releases]
-    )
+    return _release_of("django", django_series(version), data().django_releases)
 
 
 def django_releases() -> tuple[DjangoRelease, ...]:
@@ -174,13 +171,18 @@ def django_postgres_minimum(version: str) -> int | None:
 
 def python_release(version: str) -> PythonRelease | Unknown:
     """The feature release of a Python version ('3.13', '3.13.2', 'python-3.12'), or Unknown."""
-    series = python_series(version)
-    releases = data().python_releases
+    return _release_of("python", python_series(version), data().python_releases)
+
+
+def _release_of(
+    kind: Literal["django", "python"], series: str, releases: tuple[R, ...]
+) -> R | Unknown:
+    """The release of ``series`` among ``releases`` (Django's or Python's), or Unknown."""
     for release in releases:
         if release.series == series:
             return release
     return _unknown(
-        "python", series, _series_key(series), [(_series_key(r.series), r.series) for r in releases]
+        kind, series, _series_key(series), [(_series_key(r.series), r.series) for r in releases]
     )
 
 
